@@ -1,0 +1,3 @@
+"""tuicnn: a terminal playground for convolutional neural networks."""
+
+__version__ = "0.1.0"

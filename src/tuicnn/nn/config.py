@@ -1,0 +1,39 @@
+"""Training settings and their allowed ranges, checked in one place for the CLI and the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Inclusive (low, high) bounds. The UI offers a friendlier subset within these.
+LIMITS: dict[str, tuple[float, float]] = {
+    "epochs": (1, 20),
+    "batch_size": (1, 4096),
+    "hidden": (1, 4096),
+    "filters": (1, 64),
+    "lr": (1e-6, 1.0),
+    "seed": (0, 2**32 - 1),
+}
+
+
+def check_range(name: str, value: float) -> None:
+    """Raise ``ValueError`` with a short, user-facing message if ``value`` is out of range."""
+    low, high = LIMITS[name]
+    if not low <= value <= high:
+        label = name.replace("_", " ")
+        raise ValueError(f"{label} must be between {low:g} and {high:g} (got {value:g})")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: the same config and seed always give the same numbers."""
+
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 1e-3
+    seed: int = 0
+    #: Images per forward pass when evaluating; bounds memory on large test sets.
+    eval_batch_size: int = 1000
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "lr", "seed"):
+            check_range(name, getattr(self, name))

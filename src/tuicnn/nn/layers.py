@@ -1,0 +1,296 @@
+"""Layers with forward and backward passes, in NumPy.
+
+Images are channels-last: ``x: (N, H, W, C)``. Every layer
+
+* knows its parameter shapes from its configuration alone (so parameter counts and output
+  shapes of big architectures can be computed without allocating their weights),
+* caches in ``forward`` exactly what ``backward`` needs, and
+* stores parameter gradients in ``grads`` under the same keys as ``params``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .shapes import conv_output_size
+
+Shape = tuple[int, ...]
+
+
+class Layer:
+    """Base class. Subclasses override ``forward``, ``backward`` and ``output_shape``."""
+
+    kind = "layer"
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.kind
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        #: When False, ``backward`` may skip computing the input gradient (first layer).
+        self.needs_input_grad = True
+
+    # -- configuration -------------------------------------------------------------------
+    def param_shapes(self) -> dict[str, Shape]:
+        """Shapes of this layer's parameters, known before they are allocated."""
+        return {}
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable scalars, from the configuration alone."""
+        return sum(math.prod(s) for s in self.param_shapes().values())
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        """Per-sample output shape (no batch axis) for a per-sample ``input_shape``."""
+        return input_shape
+
+    def describe(self) -> str:
+        """A short human description, e.g. ``Conv 3×3, 8 filters, stride 1, pad 1``."""
+        return self.kind
+
+    def initialize(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+        """Allocate parameters (He initialisation for weights, zeros for biases)."""
+
+    # -- computation ---------------------------------------------------------------------
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+
+def _he_normal(rng: np.random.Generator, shape: Shape, fan_in: int, dtype) -> np.ndarray:
+    """He (Kaiming) normal initialisation, suited to ReLU: std = sqrt(2 / fan_in)."""
+    return (rng.standard_normal(shape) * math.sqrt(2.0 / fan_in)).astype(dtype)
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation) as one matrix product over image patches.
+
+    Weights ``W: (K, K, C_in, C_out)``, bias ``b: (C_out,)``.
+    ``forward``: ``x: (N, H, W, C_in) -> y: (N, H_out, W_out, C_out)``.
+
+    The patches are gathered with one strided slice per kernel offset (``K*K`` copies of
+    the whole batch, no Python loop over pixels), and the gradient is scattered back the
+    same way.
+    """
+
+    kind = "conv"
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int = 3,
+        stride: int = 1,
+        padding: int = 1,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name)
+        if min(in_channels, out_channels, kernel_size, stride) < 1 or padding < 0:
+            raise ValueError("channels, kernel size and stride must be >= 1, padding >= 0")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+
+    def param_shapes(self) -> dict[str, Shape]:
+        k = self.kernel_size
+        return {"W": (k, k, self.in_channels, self.out_channels), "b": (self.out_channels,)}
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        h, w, c = input_shape
+        if c != self.in_channels:
+            raise ValueError(f"{self.name} expects {self.in_channels} channels, got {c}")
+        k, s, p = self.kernel_size, self.stride, self.padding
+        return (conv_output_size(h, k, p, s), conv_output_size(w, k, p, s), self.out_channels)
+
+    def describe(self) -> str:
+        k = self.kernel_size
+        return (
+            f"Conv {k}×{k}, {self.out_channels} filters, stride {self.stride}, "
+            f"pad {self.padding}"
+        )
+
+    def initialize(self, rng: np.random.Generator, dtype) -> None:
+        shapes = self.param_shapes()
+        fan_in = self.kernel_size**2 * self.in_channels
+        self.params = {
+            "W": _he_normal(rng, shapes["W"], fan_in, dtype),
+            "b": np.zeros(shapes["b"], dtype=dtype),
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        n, h, w, c = x.shape
+        k, s, p = self.kernel_size, self.stride, self.padding
+        ho, wo, _ = self.output_shape((h, w, c))
+        xp = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
+        cols = np.empty((n, ho, wo, k, k, c), dtype=x.dtype)
+        for i in range(k):
+            for j in range(k):
+                cols[:, :, :, i, j, :] = xp[:, i : i + s * ho : s, j : j + s * wo : s, :]
+        cols = cols.reshape(n * ho * wo, k * k * c)
+        weights = self.params["W"].reshape(k * k * c, self.out_channels)
+        y = cols @ weights
+        y += self.params["b"]
+        if train:
+            self._cache = (x.shape, cols)
+        return y.reshape(n, ho, wo, self.out_channels)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        (n, h, w, c), cols = self._cache
+        k, s, p = self.kernel_size, self.stride, self.padding
+        _, ho, wo, f = dy.shape
+        dy2 = dy.reshape(-1, f)
+        np.matmul(cols.T, dy2, out=self.grads["W"].reshape(k * k * c, f))
+        np.sum(dy2, axis=0, out=self.grads["b"])
+        self._cache = None
+        if not self.needs_input_grad:
+            return None
+        dcols = (dy2 @ self.params["W"].reshape(k * k * c, f).T).reshape(n, ho, wo, k, k, c)
+        dxp = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=dy.dtype)
+        for i in range(k):
+            for j in range(k):
+                dxp[:, i : i + s * ho : s, j : j + s * wo : s, :] += dcols[:, :, :, i, j, :]
+        return dxp[:, p : p + h, p : p + w, :] if p else dxp
+
+
+class MaxPool2D(Layer):
+    """Non-overlapping max pooling, window = stride = ``s``: ``(N, H, W, C) -> (N, H//s, W//s, C)``.
+
+    Rows/columns that do not fill a whole window are dropped, as in PyTorch's default.
+    The gradient goes to exactly one input per window: the first maximum.
+    """
+
+    kind = "maxpool"
+
+    def __init__(self, size: int = 2, name: str | None = None) -> None:
+        super().__init__(name)
+        if size < 1:
+            raise ValueError("pool size must be >= 1")
+        self.size = size
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        h, w, c = input_shape
+        s = self.size
+        return (conv_output_size(h, s, 0, s), conv_output_size(w, s, 0, s), c)
+
+    def describe(self) -> str:
+        return f"MaxPool {self.size}×{self.size}, stride {self.size}"
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        n, h, w, c = x.shape
+        s = self.size
+        ho, wo, _ = self.output_shape((h, w, c))
+        windows = x[:, : ho * s, : wo * s, :].reshape(n, ho, s, wo, s, c)
+        if not train:
+            return windows.max(axis=(2, 4))
+        # (N, Ho, Wo, C, s*s): each window's values on the last axis.
+        flat = windows.transpose(0, 1, 3, 5, 2, 4).reshape(n, ho, wo, c, s * s)
+        winner = flat.argmax(axis=-1)
+        self._cache = (x.shape, winner)
+        return np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        (n, h, w, c), winner = self._cache
+        s = self.size
+        _, ho, wo, _ = dy.shape
+        flat = np.zeros((n, ho, wo, c, s * s), dtype=dy.dtype)
+        np.put_along_axis(flat, winner[..., None], dy[..., None], axis=-1)
+        routed = flat.reshape(n, ho, wo, c, s, s).transpose(0, 1, 4, 2, 5, 3)
+        routed = routed.reshape(n, ho * s, wo * s, c)
+        self._cache = None
+        if ho * s == h and wo * s == w:
+            return routed
+        dx = np.zeros((n, h, w, c), dtype=dy.dtype)
+        dx[:, : ho * s, : wo * s, :] = routed
+        return dx
+
+
+class ReLU(Layer):
+    """``max(0, x)``, any shape; the gradient passes where the input was positive."""
+
+    kind = "relu"
+
+    def describe(self) -> str:
+        return "ReLU"
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        y = np.maximum(x, 0)
+        if train:
+            self._cache = y > 0
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        mask, self._cache = self._cache, None
+        return dy * mask
+
+
+class Flatten(Layer):
+    """``(N, ...) -> (N, prod(...))``: the spatial layout is dropped, values kept."""
+
+    kind = "flatten"
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return (math.prod(input_shape),)
+
+    def describe(self) -> str:
+        return "Flatten"
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        if train:
+            self._cache = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        return dy.reshape(self._cache)
+
+
+class Dense(Layer):
+    """Fully-connected layer. ``W: (D_in, D_out)``, ``b: (D_out,)``; ``(N, D_in) -> (N, D_out)``."""
+
+    kind = "dense"
+
+    def __init__(self, in_features: int, out_features: int, name: str | None = None) -> None:
+        super().__init__(name)
+        if min(in_features, out_features) < 1:
+            raise ValueError("dense layer sizes must be >= 1")
+        self.in_features = in_features
+        self.out_features = out_features
+
+    def param_shapes(self) -> dict[str, Shape]:
+        return {"W": (self.in_features, self.out_features), "b": (self.out_features,)}
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        if input_shape != (self.in_features,):
+            raise ValueError(f"{self.name} expects {self.in_features} inputs, got {input_shape}")
+        return (self.out_features,)
+
+    def describe(self) -> str:
+        return f"Dense {self.in_features} → {self.out_features}"
+
+    def initialize(self, rng: np.random.Generator, dtype) -> None:
+        shapes = self.param_shapes()
+        self.params = {
+            "W": _he_normal(rng, shapes["W"], self.in_features, dtype),
+            "b": np.zeros(shapes["b"], dtype=dtype),
+        }
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        if train:
+            self._cache = x
+        y = x @ self.params["W"]
+        y += self.params["b"]
+        return y
+
+    def backward(self, dy: np.ndarray) -> np.ndarray | None:
+        x, self._cache = self._cache, None
+        np.matmul(x.T, dy, out=self.grads["W"])
+        np.sum(dy, axis=0, out=self.grads["b"])
+        if not self.needs_input_grad:
+            return None
+        return dy @ self.params["W"].T

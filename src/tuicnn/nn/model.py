@@ -1,0 +1,158 @@
+"""A sequential network, and the two networks tuicnn compares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
+from .losses import softmax
+
+INPUT_SHAPE: Shape = (28, 28, 1)
+N_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One row of a model summary: what a layer does and what it produces."""
+
+    name: str
+    description: str
+    output_shape: Shape
+    n_params: int
+
+
+@dataclass
+class Sequential:
+    """Layers applied in order. ``x: (N, *input_shape) -> logits (N, n_classes)``.
+
+    Attributes:
+        kind: ``"fc"`` or ``"cnn"`` for the built-in models (used in events and tables).
+        hparams: the settings the model was built from (hidden size, filters, seed...).
+    """
+
+    layers: list[Layer]
+    input_shape: Shape = INPUT_SHAPE
+    kind: str = "custom"
+    hparams: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        names = [layer.name for layer in self.layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"layer names must be unique, got {names}")
+        if self.layers:
+            self.layers[0].needs_input_grad = False
+
+    # -- description ---------------------------------------------------------------------
+    @property
+    def n_params(self) -> int:
+        """Trainable scalars, summed from the layers' own parameter shapes."""
+        return sum(layer.n_params for layer in self.layers)
+
+    def summary(self) -> list[LayerInfo]:
+        """Per-layer output shape and parameter count, computed from shapes alone."""
+        rows, shape = [], self.input_shape
+        for layer in self.layers:
+            shape = layer.output_shape(shape)
+            rows.append(LayerInfo(layer.name, layer.describe(), shape, layer.n_params))
+        return rows
+
+    def layer(self, name: str) -> Layer:
+        """The layer called ``name``."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+    # -- parameters ----------------------------------------------------------------------
+    def initialize(self, seed: int = 0, dtype=np.float32) -> Sequential:
+        """Allocate all parameters from one seeded generator; returns ``self``."""
+        rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            layer.initialize(rng, np.dtype(dtype))
+        return self
+
+    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """``(qualified name, parameter, gradient)`` triples, e.g. ``("conv1.W", W, dW)``."""
+        return [
+            (f"{layer.name}.{key}", value, layer.grads[key])
+            for layer in self.layers
+            for key, value in layer.params.items()
+        ]
+
+    @property
+    def dtype(self) -> np.dtype:
+        for layer in self.layers:
+            for value in layer.params.values():
+                return value.dtype
+        return np.dtype(np.float32)
+
+    # -- computation ---------------------------------------------------------------------
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """Logits for a batch; with ``train`` the layers cache what ``backward`` needs."""
+        for layer in self.layers:
+            x = layer.forward(x, train)
+        return x
+
+    def backward(self, dlogits: np.ndarray) -> None:
+        """Fill every layer's ``grads`` from ``d loss / d logits`` (N, n_classes)."""
+        d = dlogits
+        for layer in reversed(self.layers):
+            d = layer.backward(d)
+
+    def predict_proba(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+        """Softmax probabilities ``(N, n_classes)``, computed in batches to bound memory."""
+        x = np.asarray(x, dtype=self.dtype)
+        out = [softmax(self.forward(x[i : i + batch_size], train=False))
+               for i in range(0, len(x), batch_size)]
+        return np.concatenate(out) if out else np.zeros((0, N_CLASSES), self.dtype)
+
+
+def build_fc(hidden: int = 128, seed: int = 0, dtype=np.float32) -> Sequential:
+    """The fully-connected baseline: 784 → hidden (ReLU) → 10.
+
+    Every pixel is wired to every hidden unit with its own weight: the image's 2-D layout
+    is thrown away at the first step.
+    """
+    d = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2]
+    layers: list[Layer] = [
+        Flatten(name="flatten"),
+        Dense(d, hidden, name="fc"),
+        ReLU(name="fc_relu"),
+        Dense(hidden, N_CLASSES, name="logits"),
+    ]
+    model = Sequential(layers, kind="fc", hparams={"hidden": hidden, "seed": seed})
+    return model.initialize(seed, dtype)
+
+
+def cnn_layers(filters: int = 8, fc_units: int = 128) -> list[Layer]:
+    """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → Flatten → Dense → ReLU → Dense(10)."""
+    h, w, c = INPUT_SHAPE
+    flat = (h // 4) * (w // 4) * 2 * filters
+    return [
+        Conv2D(c, filters, 3, 1, 1, name="conv1"),
+        ReLU(name="relu1"),
+        MaxPool2D(2, name="pool1"),
+        Conv2D(filters, 2 * filters, 3, 1, 1, name="conv2"),
+        ReLU(name="relu2"),
+        MaxPool2D(2, name="pool2"),
+        Flatten(name="flatten"),
+        Dense(flat, fc_units, name="fc"),
+        ReLU(name="fc_relu"),
+        Dense(fc_units, N_CLASSES, name="logits"),
+    ]
+
+
+def build_cnn(filters: int = 8, seed: int = 0, dtype=np.float32, fc_units: int = 128) -> Sequential:
+    """The convolutional network the Train and Explore tabs share.
+
+    A 3×3 filter is one small set of weights slid over the whole image, so the first
+    layer has only ``9 * F + F`` parameters however large the image is.
+    """
+    model = Sequential(
+        cnn_layers(filters, fc_units),
+        kind="cnn",
+        hparams={"filters": filters, "fc_units": fc_units, "seed": seed},
+    )
+    return model.initialize(seed, dtype)

@@ -1,0 +1,34 @@
+"""Output-size arithmetic shared by convolution and pooling layers."""
+
+from __future__ import annotations
+
+
+def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1) -> int:
+    """Spatial output size of a convolution or pooling window along one axis.
+
+    ``H_out = floor((H + 2P - K) / S) + 1``
+
+    Args:
+        size: input height or width ``H``.
+        kernel: window size ``K``.
+        padding: zeros added on each side ``P``.
+        stride: step between windows ``S``.
+
+    Returns:
+        The output size, always >= 1.
+
+    Raises:
+        ValueError: when the window does not fit (``K > H + 2P``) or an argument is out of range.
+    """
+    if size < 1 or kernel < 1 or stride < 1 or padding < 0:
+        raise ValueError(
+            f"sizes must be positive and padding non-negative (got H={size}, K={kernel}, "
+            f"P={padding}, S={stride})"
+        )
+    padded = size + 2 * padding
+    if kernel > padded:
+        raise ValueError(
+            f"a {kernel}-wide window does not fit in an input of {size} with padding {padding} "
+            f"({padded} after padding)"
+        )
+    return (padded - kernel) // stride + 1
