@@ -22,6 +22,7 @@ from tuicnn.nn import (
     softmax_cross_entropy,
     trace,
     train,
+    train_concurrently,
 )
 
 
@@ -169,3 +170,44 @@ def test_engine_does_not_import_textual():
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True,
                    env={"PYTHONPATH": str(__import__("conftest").SRC)})
+
+
+def test_concurrent_training_matches_training_alone(rng):
+    x, y = _tiny_data(rng)
+    config = TrainConfig(epochs=2, batch_size=32, seed=3)
+    alone = {}
+    for build in (lambda: build_fc(16, seed=3), lambda: build_cnn(4, seed=3)):
+        model = build()
+        alone[model.kind] = [e for e in train(model, x, y, x[:32], y[:32], config)
+                             if isinstance(e, EpochEnd)]
+    together = list(train_concurrently([build_fc(16, seed=3), build_cnn(4, seed=3)],
+                                       x, y, x[:32], y[:32], config))
+    for kind, epochs in alone.items():
+        mine = [e for e in together if isinstance(e, EpochEnd) and e.model == kind]
+        assert [(e.train_loss, e.test_acc) for e in mine] == [
+            (e.train_loss, e.test_acc) for e in epochs]
+        batches = [e.batch for e in together if isinstance(e, BatchEnd) and e.model == kind]
+        assert batches == [1, 2, 3] * 2
+
+
+def test_concurrent_training_stops_all_models(rng):
+    x, y = _tiny_data(rng)
+    stop = threading.Event()
+    seen = []
+    for event in train_concurrently([build_fc(8), build_cnn(4)], x, y, x, y,
+                                    TrainConfig(epochs=5, batch_size=8), stop):
+        seen.append(event)
+        if len(seen) == 3:
+            stop.set()
+    for kind in ("fc", "cnn"):
+        mine = [e for e in seen if e.model == kind]
+        assert isinstance(mine[-1], Cancelled), kind
+        assert sum(isinstance(e, Cancelled) for e in mine) == 1
+        assert sum(isinstance(e, EpochEnd) for e in mine) < 5
+
+
+def test_parameter_counts_without_allocating():
+    from tuicnn.nn import Sequential, cnn_layers, fc_layers
+    assert Sequential(fc_layers(512)).n_params == build_fc(512).n_params
+    assert Sequential(cnn_layers(16)).n_params == build_cnn(16).n_params
+    assert all(not layer.params for layer in cnn_layers(16))

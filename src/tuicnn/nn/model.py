@@ -109,25 +109,32 @@ class Sequential:
         return np.concatenate(out) if out else np.zeros((0, N_CLASSES), self.dtype)
 
 
+def fc_layers(hidden: int = 128) -> list[Layer]:
+    """Flatten → Dense(784, hidden) → ReLU → Dense(hidden, 10), not yet initialised."""
+    d = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2]
+    return [
+        Flatten(name="flatten"),
+        Dense(d, hidden, name="fc"),
+        ReLU(name="fc_relu"),
+        Dense(hidden, N_CLASSES, name="logits"),
+    ]
+
+
 def build_fc(hidden: int = 128, seed: int = 0, dtype=np.float32) -> Sequential:
     """The fully-connected baseline: 784 → hidden (ReLU) → 10.
 
     Every pixel is wired to every hidden unit with its own weight: the image's 2-D layout
     is thrown away at the first step.
     """
-    d = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2]
-    layers: list[Layer] = [
-        Flatten(name="flatten"),
-        Dense(d, hidden, name="fc"),
-        ReLU(name="fc_relu"),
-        Dense(hidden, N_CLASSES, name="logits"),
-    ]
-    model = Sequential(layers, kind="fc", hparams={"hidden": hidden, "seed": seed})
+    model = Sequential(fc_layers(hidden), kind="fc", hparams={"hidden": hidden, "seed": seed})
     return model.initialize(seed, dtype)
 
 
 def cnn_layers(filters: int = 8, fc_units: int = 128) -> list[Layer]:
-    """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → Flatten → Dense → ReLU → Dense(10)."""
+    """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → Flatten → Dense → ReLU → Dense(10).
+
+    Not yet initialised: ``Sequential(cnn_layers(f)).n_params`` costs no memory.
+    """
     h, w, c = INPUT_SHAPE
     flat = (h // 4) * (w // 4) * 2 * filters
     return [

@@ -1,0 +1,78 @@
+"""Train several models at once, one thread each, as a single merged event stream.
+
+NumPy releases the GIL inside its array kernels and BLAS calls, so on a two-core machine
+the FC and the CNN really do train in parallel.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from .config import TrainConfig
+from .events import TrainEvent
+from .model import Sequential
+from .training import train
+
+_DONE = object()
+
+
+def train_concurrently(
+    models: Sequence[Sequential],
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    config: TrainConfig | None = None,
+    stop: threading.Event | None = None,
+) -> Iterator[TrainEvent]:
+    """Like ``train`` for each model, run side by side; events arrive in completion order.
+
+    Each model's own events keep their order, and each model computes exactly what
+    ``train`` alone would. ``stop`` cancels all of them. An exception in one thread stops
+    the others and is re-raised here.
+
+    Yields:
+        The events of all models, interleaved.
+    """
+    config = config or TrainConfig()
+    stop = stop or threading.Event()
+    events: queue.Queue = queue.Queue(maxsize=1024)
+    errors: list[BaseException] = []
+
+    def run(model: Sequential) -> None:
+        try:
+            for event in train(model, x_train, y_train, x_test, y_test, config, stop):
+                events.put(event)
+        except BaseException as error:  # forwarded to the consumer below
+            errors.append(error)
+            stop.set()
+        finally:
+            events.put(_DONE)
+
+    threads = [threading.Thread(target=run, args=(m,), name=f"train-{m.kind}", daemon=True)
+               for m in models]
+    for thread in threads:
+        thread.start()
+    try:
+        running = len(threads)
+        while running:
+            event = events.get()
+            if event is _DONE:
+                running -= 1
+            else:
+                yield event
+    finally:
+        # The consumer stopped early (closed generator) or we are done: let threads finish.
+        if running:
+            stop.set()
+            while running:
+                if events.get() is _DONE:
+                    running -= 1
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
