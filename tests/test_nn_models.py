@@ -211,3 +211,17 @@ def test_parameter_counts_without_allocating():
     assert Sequential(fc_layers(512)).n_params == build_fc(512).n_params
     assert Sequential(cnn_layers(16)).n_params == build_cnn(16).n_params
     assert all(not layer.params for layer in cnn_layers(16))
+
+
+def test_concurrent_training_restores_the_blas_thread_pool(rng):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+
+    before = blas_threads()
+    x, y = _tiny_data(rng, n=32)
+    list(train_concurrently([build_fc(8), build_cnn(2)], x, y, x, y,
+                            TrainConfig(epochs=1, batch_size=16)))
+    assert blas_threads() == before

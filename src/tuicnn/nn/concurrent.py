@@ -1,7 +1,9 @@
 """Train several models at once, one thread each, as a single merged event stream.
 
 NumPy releases the GIL inside its array kernels and BLAS calls, so on a two-core machine
-the FC and the CNN really do train in parallel.
+the FC and the CNN really do train in parallel. To avoid oversubscribing the cores, the
+BLAS thread pool is shared out: while ``k`` models train, BLAS gets ``threads // k``
+threads; when one finishes, the others get its share back.
 """
 
 from __future__ import annotations
@@ -16,6 +18,31 @@ from .config import TrainConfig
 from .events import TrainEvent
 from .model import Sequential
 from .training import train
+
+try:  # optional: without it the BLAS pool is left as it is
+    from threadpoolctl import threadpool_info, threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_info = threadpool_limits = None
+
+
+class _BlasBudget:
+    """Gives BLAS ``total // running`` threads, restoring the original limits at the end."""
+
+    def __init__(self) -> None:
+        self._limiters: list = []
+        self._total = 1
+        if threadpool_info is not None:
+            pools = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+            self._total = max(pools, default=1)
+
+    def share(self, running: int) -> None:
+        if threadpool_limits is not None and running > 0:
+            threads = max(1, self._total // running)
+            self._limiters.append(threadpool_limits(limits=threads, user_api="blas"))
+
+    def restore(self) -> None:
+        while self._limiters:
+            self._limiters.pop().restore_original_limits()
 
 _DONE = object()
 
@@ -55,14 +82,17 @@ def train_concurrently(
 
     threads = [threading.Thread(target=run, args=(m,), name=f"train-{m.kind}", daemon=True)
                for m in models]
+    budget = _BlasBudget()
+    running = len(threads)
+    budget.share(running)
     for thread in threads:
         thread.start()
     try:
-        running = len(threads)
         while running:
             event = events.get()
             if event is _DONE:
                 running -= 1
+                budget.share(running)
             else:
                 yield event
     finally:
@@ -74,5 +104,6 @@ def train_concurrently(
                     running -= 1
         for thread in threads:
             thread.join()
+        budget.restore()
     if errors:
         raise errors[0]
