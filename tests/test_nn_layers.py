@@ -176,3 +176,102 @@ def test_output_size_formula(h, k, p, s, expected):
 def test_output_size_rejects_impossible_combinations(h, k, p, s):
     with pytest.raises(ValueError):
         conv_output_size(h, k, p, s)
+
+
+def naive_maxpool(x, k, s, p):
+    """Loop max-pool with -inf padding; the gradient map routes each window's upstream value
+    to its first maximum in reading order. Returns ``(y, route)`` where ``route(dy) -> dx``."""
+    n, h, w, c = x.shape
+    xp = np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), constant_values=-np.inf)
+    ho, wo = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    y = np.zeros((n, ho, wo, c))
+    where = np.zeros((n, ho, wo, c, 2), dtype=int)
+    for ni in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                for ci in range(c):
+                    window = xp[ni, i * s : i * s + k, j * s : j * s + k, ci]
+                    a, b = np.unravel_index(np.argmax(window), window.shape)  # first max
+                    y[ni, i, j, ci] = window[a, b]
+                    where[ni, i, j, ci] = (i * s + a, j * s + b)
+
+    def route(dy):
+        dxp = np.zeros(xp.shape)
+        for idx in np.ndindex(*y.shape):
+            ni, _, _, ci = idx
+            a, b = where[idx]
+            dxp[ni, a, b, ci] += dy[idx]
+        return dxp[:, p : p + h, p : p + w, :]
+
+    return y, route
+
+
+POOL_CASES = [
+    # (N, H, W, C, size, stride, pad)
+    (2, 7, 7, 2, 3, 2, 0),  # AlexNet-style overlapping 3x3 stride 2
+    (1, 8, 5, 3, 3, 1, 1),  # stride 1, padded ("same" size)
+    (2, 6, 9, 1, 2, 1, 0),
+    (1, 9, 7, 2, 3, 2, 1),  # ResNet stem pool
+    (2, 5, 6, 2, 2, 3, 1),  # stride larger than the window
+    (1, 6, 4, 2, 2, 2, 0),  # the fast path, for comparison
+]
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_maxpool_general_forward_and_backward_match_naive_loops(rng, case):
+    n, h, w, c, k, s, p = case
+    layer = MaxPool2D(k, s, p)
+    x = rng.standard_normal((n, h, w, c))
+    expected, route = naive_maxpool(x, k, s, p)
+    y = layer.forward(x)
+    assert y.shape == expected.shape == (n, *layer.output_shape((h, w, c)))
+    np.testing.assert_array_equal(y, expected)
+    upstream = rng.standard_normal(y.shape)
+    np.testing.assert_allclose(layer.backward(upstream), route(upstream), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", POOL_CASES[:5])
+def test_maxpool_general_gradient_matches_finite_differences(rng, case):
+    n, h, w, c, k, s, p = case
+    layer = MaxPool2D(k, s, p)
+    x = rng.standard_normal((n, h, w, c))  # distinct values: no ties
+    upstream = rng.standard_normal((n, *layer.output_shape((h, w, c))))
+    layer.forward(x)
+    dx = layer.backward(upstream)
+    assert_close(dx, numerical_grad(lambda: float(np.sum(layer.forward(x, False) * upstream)), x))
+
+
+def test_overlapping_maxpool_sums_gradients_of_shared_maxima():
+    # On a 4x4 image, all four 3x3 stride-1 windows contain the pixel at (1, 1).
+    x = np.zeros((1, 4, 4, 1))
+    x[0, 1, 1, 0], x[0, 2, 2, 0], x[0, 3, 3, 0] = 5.0, 4.0, 9.0
+    layer = MaxPool2D(3, stride=1)
+    y = layer.forward(x)
+    np.testing.assert_array_equal(y[0, :, :, 0], [[5, 5], [5, 9]])
+    dx = layer.backward(np.array([[1.0, 2.0], [3.0, 4.0]])[None, :, :, None])[0, :, :, 0]
+    assert dx[1, 1] == 1 + 2 + 3 and dx[3, 3] == 4 and dx.sum() == 10
+
+
+def test_maxpool_ties_in_overlapping_windows_go_to_one_input_each():
+    layer = MaxPool2D(2, stride=1, padding=1)
+    y = layer.forward(np.zeros((1, 3, 3, 1)))
+    dx = layer.backward(np.ones_like(y))
+    assert dx.sum() == y.size  # each window sends its gradient to exactly one input
+
+
+def test_maxpool_padding_never_wins_and_defaults_keep_the_old_layer():
+    layer = MaxPool2D(3, 2, 1)
+    x = -np.ones((1, 5, 5, 1)) * np.arange(1, 26).reshape(1, 5, 5, 1)
+    assert np.isfinite(layer.forward(x)).all() and layer.forward(x).max() == -1
+    assert layer.describe() == "MaxPool 3×3, stride 2, pad 1"
+    plain = MaxPool2D(2)
+    assert (plain.size, plain.stride, plain.padding) == (2, 2, 0)
+    assert plain.describe() == "MaxPool 2×2, stride 2"
+    assert MaxPool2D(3, 2).output_shape((55, 55, 96)) == (27, 27, 96)
+
+
+@pytest.mark.parametrize("kwargs", [{"size": 0}, {"size": 2, "stride": 0},
+                                    {"size": 3, "padding": 2}, {"size": 2, "padding": -1}])
+def test_maxpool_rejects_bad_settings(kwargs):
+    with pytest.raises(ValueError):
+        MaxPool2D(**kwargs)

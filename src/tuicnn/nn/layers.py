@@ -176,37 +176,65 @@ class Conv2D(Layer):
 
 
 class MaxPool2D(Layer):
-    """Non-overlapping max pooling, window = stride = ``s``: ``(N, H, W, C) -> (N, H//s, W//s, C)``.
+    """Max pooling over ``size×size`` windows: ``(N, H, W, C) -> (N, H_out, W_out, C)``.
 
+    ``H_out = floor((H + 2P - K) / S) + 1`` with ``K = size``, ``S = stride`` (default: the
+    window size, so windows do not overlap) and ``P = padding``. Padding is with ``-inf``, so
+    it never wins a maximum; PyTorch's rule ``2P <= K`` keeps a real pixel in every window.
     Rows/columns that do not fill a whole window are dropped, as in PyTorch's default.
-    Works on the ``s*s`` strided views of the input (one per position in the window), which
-    is several times faster than reshaping into windows and taking ``argmax``. The gradient
-    goes to exactly one input per window: the first maximum in reading order.
+
+    Both paths work on the ``K*K`` strided views of the (padded) input, one per position in
+    the window, which is several times faster than reshaping into windows and taking
+    ``argmax``. The gradient goes to exactly one input per window: the first maximum in
+    reading order. When windows overlap (``S < K``, e.g. AlexNet's 3×3 stride-2 pools) an
+    input can be the maximum of several windows and receives the sum of their gradients.
     """
 
     kind = "maxpool"
 
-    def __init__(self, size: int = 2, name: str | None = None) -> None:
+    def __init__(
+        self, size: int = 2, stride: int | None = None, padding: int = 0, name: str | None = None
+    ) -> None:
         super().__init__(name)
-        if size < 1:
-            raise ValueError("pool size must be >= 1")
+        stride = size if stride is None else stride
+        if size < 1 or stride < 1:
+            raise ValueError("pool size and stride must be >= 1")
+        if padding < 0 or 2 * padding > size:
+            raise ValueError(f"pool padding must be between 0 and half the window (size {size})")
         self.size = size
+        self.stride = stride
+        self.padding = padding
+
+    @property
+    def _simple(self) -> bool:
+        """Non-overlapping, unpadded windows: the common case, with its own fast path."""
+        return self.stride == self.size and self.padding == 0
 
     def output_shape(self, input_shape: Shape) -> Shape:
         h, w, c = input_shape
-        s = self.size
-        return (conv_output_size(h, s, 0, s), conv_output_size(w, s, 0, s), c)
+        k, s, p = self.size, self.stride, self.padding
+        return (conv_output_size(h, k, p, s), conv_output_size(w, k, p, s), c)
 
     def describe(self) -> str:
-        return f"MaxPool {self.size}×{self.size}, stride {self.size}"
+        pad = f", pad {self.padding}" if self.padding else ""
+        return f"MaxPool {self.size}×{self.size}, stride {self.stride}{pad}"
 
     def _views(self, x: np.ndarray, ho: int, wo: int) -> list[np.ndarray]:
-        s = self.size
-        return [x[:, i : ho * s : s, j : wo * s : s, :] for i in range(s) for j in range(s)]
+        """The ``K*K`` strided views ``(N, ho, wo, C)`` of ``x``, offsets in reading order."""
+        k, s = self.size, self.stride
+        hi, wi = (ho - 1) * s + 1, (wo - 1) * s + 1
+        return [x[:, i : i + hi : s, j : j + wi : s, :] for i in range(k) for j in range(k)]
+
+    def _padded(self, x: np.ndarray) -> np.ndarray:
+        p = self.padding
+        if not p:
+            return x
+        low = -np.inf if np.issubdtype(x.dtype, np.floating) else np.iinfo(x.dtype).min
+        return np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), constant_values=low)
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
         ho, wo, _ = self.output_shape(x.shape[1:])
-        views = self._views(x, ho, wo)
+        views = self._views(self._padded(x), ho, wo)
         y = views[0].copy()
         for view in views[1:]:
             np.maximum(y, view, out=y)
@@ -217,6 +245,23 @@ class MaxPool2D(Layer):
     def backward(self, dy: np.ndarray) -> np.ndarray:
         x, y = self._cache
         self._cache = None
+        if self._simple:
+            return self._backward_disjoint(x, y, dy)
+        _, ho, wo, _ = y.shape
+        p = self.padding
+        n, h, w, c = x.shape
+        dxp = np.zeros((n, h + 2 * p, w + 2 * p, c), dy.dtype)
+        taken = np.zeros(y.shape, dtype=bool)
+        views = zip(self._views(self._padded(x), ho, wo), self._views(dxp, ho, wo), strict=True)
+        for view, target in views:
+            wins = view == y
+            wins &= ~taken
+            taken |= wins
+            target += dy * wins  # views of overlapping windows share inputs: accumulate
+        return dxp[:, p : p + h, p : p + w, :] if p else dxp
+
+    def _backward_disjoint(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        """Windows do not overlap: each input belongs to at most one window, so write, not add."""
         _, ho, wo, _ = y.shape
         s = self.size
         exact = ho * s == x.shape[1] and wo * s == x.shape[2]
