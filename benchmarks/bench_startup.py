@@ -1,0 +1,79 @@
+"""Launch-to-first-frame time of tuicnn against a minimal Textual app, in the same run.
+
+Each sample is a fresh Python process (imports included, as a user experiences it).
+The child records the wall clock once its first screen has been composed, laid out and
+rendered (``auto_pilot`` runs after the app is ready; ``pilot.pause()`` waits for the
+screen to settle), and prints the time since the parent started it.
+
+Usage: ``python benchmarks/bench_startup.py [--runs 7] [--target 1.5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+CHILD = r"""
+import sys, time
+t0 = float(sys.argv[1])
+which = sys.argv[2]
+if which == "minimal":
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App):
+        def compose(self):
+            yield Header()
+            yield Static("hello")
+            yield Footer()
+
+    app = Minimal()
+else:
+    from tuicnn.app import create_app
+    app = create_app()
+
+async def first_frame(pilot):
+    await pilot.pause()
+    print(time.time() - t0, flush=True)
+    pilot.app.exit()
+
+app.run(headless=True, size=(100, 30), auto_pilot=first_frame)
+"""
+
+
+def sample(which: str) -> float:
+    """Seconds from process launch to the app's first settled frame."""
+    start = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, repr(start), which],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--target", type=float, default=1.5)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {"minimal": [], "tuicnn": []}
+    sample("minimal")  # warm the OS file cache for both
+    sample("tuicnn")
+    for _ in range(args.runs):  # interleaved, so machine noise hits both alike
+        for which in times:
+            times[which].append(sample(which))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ratio = med["tuicnn"] / med["minimal"]
+    print(f"launch to first frame, median of {args.runs} (interleaved, fresh processes):")
+    for k, v in times.items():
+        print(f"  {k:8s} {med[k] * 1000:7.0f} ms   (min {min(v) * 1000:.0f}, max {max(v) * 1000:.0f})")
+    verdict = "PASS" if ratio <= args.target else "FAIL"
+    print(f"  ratio tuicnn / minimal = {ratio:.2f}  (target <= {args.target})  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
