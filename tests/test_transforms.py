@@ -121,7 +121,7 @@ def test_centring_never_cuts_ink():
     canvas[22:26, 2:20] = 0.05
     out = preprocess_drawing(canvas)
     top, bottom, left, right = ink_bbox(out)
-    assert 0 <= top and bottom <= 28 and 0 <= left and right <= 28
+    assert top >= 0 and bottom <= 28 and left >= 0 and right <= 28
     assert max(bottom - top, right - left) == BOX
 
 
