@@ -154,6 +154,7 @@ def reading(
     first: str = "fc",
     second: str = "cnn",
     labels: Mapping[str, str] = LABELS,
+    arrow: str = "→",
 ) -> str:
     """One line saying what the numbers show, for the table's caption.
 
@@ -168,6 +169,7 @@ def reading(
         first: Name of the model expected to suffer more (the FC).
         second: Name of the model expected to hold up (the CNN).
         labels: Display names.
+        arrow: Drawn between before and after values (``"->"`` for ASCII-only output).
 
     Returns:
         A plain line; an explanation if there are fewer than two rows.
@@ -179,9 +181,9 @@ def reading(
     drop_a = base.accuracies[first] - last.accuracies[first]
     drop_b = base.accuracies[second] - last.accuracies[second]
     change = (
-        f"{base.shift}→{last.shift} px {direction}: "
-        f"{a} {base.accuracies[first]:.1%}→{last.accuracies[first]:.1%}, "
-        f"{b} {base.accuracies[second]:.1%}→{last.accuracies[second]:.1%}"
+        f"{base.shift}{arrow}{last.shift} px {direction}: "
+        f"{a} {base.accuracies[first]:.1%}{arrow}{last.accuracies[first]:.1%}, "
+        f"{b} {base.accuracies[second]:.1%}{arrow}{last.accuracies[second]:.1%}"
     )
     gap = drop_a - drop_b
     if abs(gap) < CLOSE:
