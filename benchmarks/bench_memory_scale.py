@@ -19,7 +19,8 @@ CHILD = r"""
 import json, resource, sys, time
 from tuicnn.data import bundled_split, idx_split
 from tuicnn.nn import EpochEnd, TrainConfig, build_cnn, build_fc, train_concurrently
-data_dir, epochs, hidden, filters, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+data_dir = sys.argv[1]
+epochs, hidden, filters, batch = (int(a) for a in sys.argv[2:6])
 start = time.perf_counter()
 split = idx_split(data_dir) if data_dir else bundled_split()
 load = time.perf_counter() - start

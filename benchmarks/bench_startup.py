@@ -69,7 +69,8 @@ def main() -> int:
     ratio = med["tuicnn"] / med["minimal"]
     print(f"launch to first frame, median of {args.runs} (interleaved, fresh processes):")
     for k, v in times.items():
-        print(f"  {k:8s} {med[k] * 1000:7.0f} ms   (min {min(v) * 1000:.0f}, max {max(v) * 1000:.0f})")
+        spread = f"min {min(v) * 1000:.0f}, max {max(v) * 1000:.0f}"
+        print(f"  {k:8s} {med[k] * 1000:7.0f} ms   ({spread})")
     verdict = "PASS" if ratio <= args.target else "FAIL"
     print(f"  ratio tuicnn / minimal = {ratio:.2f}  (target <= {args.target})  {verdict}")
     return 0

@@ -13,16 +13,12 @@ import threading
 from collections.abc import Iterator, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from .config import TrainConfig
 from .events import TrainEvent
 from .model import Sequential
 from .training import train
-
-try:  # optional: without it the BLAS pool is left as it is
-    from threadpoolctl import threadpool_info, threadpool_limits
-except ImportError:  # pragma: no cover
-    threadpool_info = threadpool_limits = None
 
 
 class _BlasBudget:
@@ -31,12 +27,11 @@ class _BlasBudget:
     def __init__(self) -> None:
         self._limiters: list = []
         self._total = 1
-        if threadpool_info is not None:
-            pools = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
-            self._total = max(pools, default=1)
+        pools = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        self._total = max(pools, default=1)
 
     def share(self, running: int) -> None:
-        if threadpool_limits is not None and running > 0:
+        if running > 0:
             threads = max(1, self._total // running)
             self._limiters.append(threadpool_limits(limits=threads, user_api="blas"))
 

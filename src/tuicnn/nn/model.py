@@ -101,7 +101,7 @@ class Sequential:
         for layer in reversed(self.layers):
             d = layer.backward(d)
 
-    def predict_proba(self, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    def predict_proba(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Softmax probabilities ``(N, n_classes)``, computed in batches to bound memory."""
         x = np.asarray(x, dtype=self.dtype)
         out = [softmax(self.forward(x[i : i + batch_size], train=False))

@@ -23,7 +23,7 @@ def shuffle_rng(seed: int) -> np.random.Generator:
 
 
 def evaluate(
-    model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int = 1000
+    model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int = 256
 ) -> tuple[float, float]:
     """Mean cross-entropy and accuracy of ``model`` on ``x: (N, 28, 28, 1)``, ``y: (N,)``."""
     if len(x) == 0:
