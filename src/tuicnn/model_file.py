@@ -1,0 +1,407 @@
+"""Saving and loading the two models, and exporting their training history (no Textual here).
+
+A model file is one NumPy ``.npz`` archive:
+
+* every parameter under ``<model>/<layer>.<key>``, e.g. ``fc/fc.W: (784, hidden)`` or
+  ``cnn/conv1.W: (3, 3, 1, F)``, in the model's dtype;
+* ``metadata``: a 0-d NumPy unicode array holding a JSON object with the ``format`` name, the
+  integer ``version``, and per model its kind, hparams, dtype, TrainConfig, cancelled flag and
+  epoch history.
+
+Nothing is pickled, so files load with ``allow_pickle=False``: opening a file from someone
+else cannot run code. Files are written to a temporary file in the same directory and renamed
+into place, so a crash or a full disk never leaves half a file under the chosen name.
+
+Every problem becomes a ``ModelFileError`` whose message is one sentence naming the file and
+the problem, for the CLI to print and the UI to show as is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import struct
+import tempfile
+import tokenize
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .nn import EpochEnd, Sequential, TrainConfig, build_cnn, build_fc, check_range
+from .workspace import ModelRecord
+
+FORMAT = "tuicnn-models"
+VERSION = 1
+META_KEY = "metadata"
+MODEL_KINDS = ("fc", "cnn")
+#: Columns of the exported history, in order.
+HISTORY_COLUMNS = ("model", "epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
+_DTYPES = ("float32", "float64")
+#: What NumPy and zipfile raise on damaged archives (they share no base class). Found by
+#: flipping every byte of a saved file in turn: BadZipFile (CRC and header checks), ValueError
+#: and TokenError/SyntaxError (a damaged .npy header), NotImplementedError (a damaged
+#: compression field), MemoryError (a header claiming a huge shape).
+_READ_ERRORS = (
+    OSError, EOFError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, struct.error,
+    NotImplementedError, RuntimeError, SyntaxError, tokenize.TokenError, MemoryError,
+)
+
+PathLike = str | os.PathLike[str]
+
+
+class ModelFileError(Exception):
+    """A model or history file cannot be written or read.
+
+    The message is a single sentence naming the file and the problem, e.g.
+    ``"Cannot load models from 'run.npz': the file is truncated or damaged."``.
+    """
+
+
+# -- saving -------------------------------------------------------------------------------
+
+
+def save_workspace_models(
+    path: PathLike, fc: ModelRecord, cnn: ModelRecord, *, overwrite: bool = False
+) -> Path:
+    """Write both models, their settings and their histories to one ``.npz`` file.
+
+    The name is used exactly as given (no ``.npz`` is appended).
+
+    Args:
+        path: the file to write.
+        fc: the fully-connected model's record (``model.kind == "fc"``).
+        cnn: the CNN's record (``model.kind == "cnn"``).
+        overwrite: replace an existing file; otherwise an existing file is an error, so the
+            UI can ask the user first.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ModelFileError: the file exists (and ``overwrite`` is False) or cannot be written.
+        ValueError: the records are not an FC and a CNN (a programming error).
+    """
+    path = Path(path)
+    arrays: dict[str, np.ndarray] = {}
+    models: dict[str, Any] = {}
+    for kind, record in zip(MODEL_KINDS, (fc, cnn), strict=True):
+        if record.model.kind != kind:
+            raise ValueError(f"expected the {kind} model, got kind {record.model.kind!r}")
+        for name, value, _ in record.model.parameters():
+            arrays[f"{kind}/{name}"] = value
+        models[kind] = _record_meta(record)
+    meta = {"format": FORMAT, "version": VERSION, "saved_by": f"tuicnn {__version__}",
+            "models": models}
+    metadata = np.array(json.dumps(meta))  # 0-d '<U...' array: no pickling needed
+
+    def write(f: io.BufferedWriter) -> None:
+        np.savez(f, **arrays, **{META_KEY: metadata})
+
+    _write_atomically(path, write, overwrite, what="models")
+    return path
+
+
+def _record_meta(record: ModelRecord) -> dict[str, Any]:
+    model = record.model
+    return {
+        "kind": model.kind,
+        "hparams": model.hparams,
+        "dtype": str(model.dtype),
+        "config": asdict(record.config) if record.config is not None else None,
+        "cancelled": record.cancelled,
+        "history": [_epoch_dict(event) for event in record.history],
+    }
+
+
+#: ``EpochEnd`` field name -> the plain type it holds (the module uses string annotations).
+_EPOCH_TYPES: dict[str, type] = {
+    f.name: {"str": str, "int": int, "float": float}[str(f.type)] for f in fields(EpochEnd)
+}
+
+
+def _epoch_dict(event: EpochEnd) -> dict[str, Any]:
+    """``EpochEnd`` as plain JSON types (NumPy scalars such as float32 are not JSON)."""
+    return {name: kind(getattr(event, name)) for name, kind in _EPOCH_TYPES.items()}
+
+
+def _write_atomically(
+    path: Path, write: Callable[[Any], None], overwrite: bool, what: str, mode: str = "wb"
+) -> None:
+    """Write via a temporary file in the same directory, then rename over ``path``.
+
+    ``os.replace`` is atomic on one file system: readers see the old file or the new one,
+    never a mix, and a crash leaves at most a stray ``.tmp`` file.
+    """
+    if path.is_dir():
+        raise ModelFileError(f"Cannot save {what} to '{path}': it is a directory.")
+    if path.exists() and not overwrite:
+        raise ModelFileError(
+            f"Cannot save {what} to '{path}': the file already exists (choose overwrite to "
+            "replace it)."
+        )
+    directory = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as error:
+        raise ModelFileError(
+            f"Cannot save {what} to '{path}': {error.strerror or error} in '{directory}'."
+        ) from None
+    try:
+        text = {} if "b" in mode else {"newline": "", "encoding": "utf-8"}
+        with os.fdopen(fd, mode, **text) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        reason = error.strerror or error
+        raise ModelFileError(f"Cannot save {what} to '{path}': {reason}.") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+def load_models(path: PathLike) -> tuple[ModelRecord, ModelRecord]:
+    """Read a file written by ``save_workspace_models``: new FC and CNN records.
+
+    The models are rebuilt with ``build_fc``/``build_cnn`` from their saved hparams, then
+    every parameter is checked (present, right shape and dtype, nothing extra) and copied
+    in. New objects are returned only when everything succeeded, so the caller's current
+    models are untouched by a failed load.
+
+    Returns:
+        ``(fc_record, cnn_record)`` with their configs, histories and cancelled flags.
+
+    Raises:
+        ModelFileError: the file is missing, not an ``.npz``, truncated or damaged, of another
+            format or a newer version, or its arrays do not match its models.
+    """
+    path = Path(path)
+
+    def fail(problem: str) -> ModelFileError:
+        return ModelFileError(f"Cannot load models from '{path}': {problem}.")
+
+    if not path.exists():
+        raise fail("the file does not exist")
+    if path.is_dir():
+        raise fail("it is a directory")
+    if not zipfile.is_zipfile(path):
+        if _starts_like_zip(path):
+            raise fail("the file is truncated or damaged (its zip directory is missing)")
+        raise fail("it is not a NumPy .npz archive")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if META_KEY not in archive.files:
+                raise fail("it has no tuicnn metadata, so it is not a tuicnn model file")
+            meta = _read_meta(archive[META_KEY], fail)
+            models = meta["models"]
+            records = tuple(
+                _load_record(kind, models.get(kind), archive, fail) for kind in MODEL_KINDS
+            )
+    except ModelFileError:
+        raise
+    except _READ_ERRORS as error:
+        raise fail(f"the file is truncated or damaged ({type(error).__name__}: {error})") from None
+    return records[0], records[1]
+
+
+def _starts_like_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def _read_meta(array: np.ndarray, fail: Callable[[str], ModelFileError]) -> dict[str, Any]:
+    if array.dtype.kind != "U" or array.ndim != 0:
+        raise fail("its metadata is not a text entry")
+    try:
+        meta = json.loads(str(array[()]))
+    except ValueError:
+        raise fail("its metadata is not valid JSON") from None
+    if not isinstance(meta, dict):
+        raise fail("its metadata is not a JSON object")
+    if "format" not in meta:
+        raise fail("its metadata names no format, so it is not a tuicnn model file")
+    if meta["format"] != FORMAT:
+        raise fail(f"it is a {meta['format']!r} file, not a tuicnn model file")
+    version = meta.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise fail(f"its format version {version!r} is not a positive integer")
+    if version > VERSION:
+        raise fail(
+            f"it was saved by a newer tuicnn (format version {version}; this version reads "
+            f"up to {VERSION})"
+        )
+    if not isinstance(meta.get("models"), dict):
+        raise fail("its metadata lists no models")
+    return meta
+
+
+def _load_record(
+    kind: str, spec: Any, archive: Any, fail: Callable[[str], ModelFileError]
+) -> ModelRecord:
+    if not isinstance(spec, dict):
+        raise fail(f"it has no {kind.upper()} model")
+    model = _build(kind, spec, fail)
+    prefix = f"{kind}/"
+    stored = {key for key in archive.files if key.startswith(prefix)}
+    expected = set()
+    for name, value, _ in model.parameters():
+        key = prefix + name
+        expected.add(key)
+        if key not in stored:
+            raise fail(f"the array '{key}' is missing")
+        array = archive[key]
+        if array.shape != value.shape:
+            raise fail(
+                f"the array '{key}' has shape {array.shape} but this {kind.upper()} needs "
+                f"{value.shape}"
+            )
+        if array.dtype != value.dtype:
+            raise fail(f"the array '{key}' is {array.dtype}, expected {value.dtype}")
+        value[...] = array
+    extra = sorted(stored - expected)
+    if extra:
+        raise fail(f"the array '{extra[0]}' does not belong to this {kind.upper()}")
+    return ModelRecord(
+        model,
+        history=_history(kind, spec.get("history", []), fail),
+        config=_config(kind, spec.get("config"), fail),
+        cancelled=bool(spec.get("cancelled", False)),
+    )
+
+
+def _build(kind: str, spec: dict[str, Any], fail: Callable[[str], ModelFileError]) -> Sequential:
+    """A fresh model from the saved hparams, checked first so a bad file cannot allocate
+    a huge array."""
+    hparams = spec.get("hparams")
+    dtype = spec.get("dtype", "float32")
+    if dtype not in _DTYPES:
+        raise fail(f"its {kind.upper()} has dtype {dtype!r} (expected float32 or float64)")
+    if not isinstance(hparams, dict):
+        raise fail(f"its {kind.upper()} has no settings (hparams)")
+    size_key = "hidden" if kind == "fc" else "filters"
+    try:
+        size, seed = _int(hparams, size_key), _int(hparams, "seed", 0)
+        check_range(size_key, size)
+        check_range("seed", seed)
+        if kind == "fc":
+            return build_fc(size, seed=seed, dtype=dtype)
+        fc_units = _int(hparams, "fc_units", 128)
+        check_range("hidden", fc_units)
+        return build_cnn(size, seed=seed, dtype=dtype, fc_units=fc_units)
+    except (KeyError, TypeError, ValueError) as error:
+        raise fail(f"its {kind.upper()} settings are invalid ({error})") from None
+
+
+def _int(mapping: dict[str, Any], key: str, default: int | None = None) -> int:
+    value = mapping.get(key, default)
+    if value is None:
+        raise KeyError(f"no {key!r}")
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{key} must be an integer, got {value!r}")
+    return value
+
+
+def _config(
+    kind: str, spec: Any, fail: Callable[[str], ModelFileError]
+) -> TrainConfig | None:
+    if spec is None:
+        return None
+    try:
+        return TrainConfig(**spec)
+    except (TypeError, ValueError) as error:
+        raise fail(f"its {kind.upper()} training settings are invalid ({error})") from None
+
+
+def _history(kind: str, spec: Any, fail: Callable[[str], ModelFileError]) -> list[EpochEnd]:
+    if not isinstance(spec, list):
+        raise fail(f"its {kind.upper()} history is not a list")
+    history = []
+    for i, entry in enumerate(spec, start=1):
+        if not isinstance(entry, dict) or set(entry) != set(_EPOCH_TYPES):
+            raise fail(f"entry {i} of its {kind.upper()} history has the wrong fields")
+        try:
+            values = {name: cast(entry[name]) for name, cast in _EPOCH_TYPES.items()}
+        except (TypeError, ValueError):
+            raise fail(f"entry {i} of its {kind.upper()} history has a non-number") from None
+        history.append(EpochEnd(**values))
+    return history
+
+
+# -- history export -----------------------------------------------------------------------
+
+
+def history_rows(records: Iterable[ModelRecord]) -> list[dict[str, Any]]:
+    """One dict per finished epoch of every record, with the ``HISTORY_COLUMNS`` keys."""
+    return [
+        {column: _epoch_dict(event)[column] for column in HISTORY_COLUMNS}
+        for record in records
+        for event in record.history
+    ]
+
+
+def export_history_csv(
+    path: PathLike, records: Iterable[ModelRecord], *, overwrite: bool = False
+) -> int:
+    """Write the epoch history of ``records`` (e.g. ``[ws.fc, ws.cnn]``) as CSV.
+
+    Columns: model, epoch, train_loss, train_acc, test_loss, test_acc, seconds; one row per
+    epoch, models in the order given. Floats are written in full (``repr``) precision.
+
+    Returns:
+        The number of data rows written.
+
+    Raises:
+        ModelFileError: the file exists (and ``overwrite`` is False) or cannot be written.
+    """
+    rows = history_rows(records)
+
+    def write(f: io.TextIOWrapper) -> None:
+        writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    _write_atomically(Path(path), write, overwrite, what="the history", mode="w")
+    return len(rows)
+
+
+def export_history_json(
+    path: PathLike, records: Iterable[ModelRecord], *, overwrite: bool = False
+) -> int:
+    """Write the epoch history as a JSON list of objects with the CSV's columns as keys.
+
+    Non-finite numbers (a diverged run's NaN loss) become ``null``, so any JSON reader
+    accepts the file.
+
+    Returns:
+        The number of epochs written.
+
+    Raises:
+        ModelFileError: the file exists (and ``overwrite`` is False) or cannot be written.
+    """
+    rows = [
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+        for r in history_rows(records)
+    ]
+
+    def write(f: io.TextIOWrapper) -> None:
+        json.dump(rows, f, indent=2, allow_nan=False)
+        f.write("\n")
+
+    _write_atomically(Path(path), write, overwrite, what="the history", mode="w")
+    return len(rows)
