@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 from textual.message import Message
 
 
@@ -10,3 +13,21 @@ class ModelsChanged(Message):
 
     Posted by the tab that changed them; the main screen tells the other tabs.
     """
+
+
+# -- Draw tab -> Explore tab (the main screen forwards it) ----------------------------------
+
+
+@dataclass(eq=False)
+class SendToExplore(Message):
+    """Show this image in the Explore tab (posted by the Draw tab's ``s`` key).
+
+    Attributes:
+        image: ``(28, 28)`` float32 in ``[0, 1]``, already preprocessed like an MNIST digit
+            (cropped, scaled to 20x20, centred by mass): exactly what the models were fed.
+        label: a caption saying where the image came from, e.g. ``"your drawing"``. Not a
+            class label: nobody told the app which digit was drawn.
+    """
+
+    image: np.ndarray
+    label: str
