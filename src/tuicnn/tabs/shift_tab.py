@@ -1,0 +1,358 @@
+"""Shift tab: does the CNN really cope better than the FC when digits are off-centre?
+
+Left: the shift test (:mod:`tuicnn.shift_test`) for the workspace's FC and CNN, as a table,
+a one-line reading of the numbers and a chart of both models on the same axes. It runs in a
+thread worker that posts one message per measured shift, so the table fills in while the UI
+stays responsive; a new run (or new models) cancels the old one through a stop event.
+
+Right: one test digit moved by the selected shift, with both models' predictions for it.
+The table's highlighted row *is* the selected shift: arrows in the table, or ``[``/``]``
+anywhere in the tab, step through the shifts.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+from textual_plotext import PlotextPlot
+
+from ..data.transforms import shift_images
+from ..nn import Sequential
+from ..shift_test import DEFAULT_SHIFTS, DIRECTIONS, ShiftRow, iter_shift_test, offsets, reading
+from ..widgets.heatmap import Heatmap
+from ..widgets.probability_bars import ProbabilityBars
+from ..workspace import Workspace
+
+SHIFTS: tuple[int, ...] = tuple(DEFAULT_SHIFTS)
+"""The shifts measured and shown: 0..6 pixels."""
+
+NARROW_WIDTH = 96
+"""Below this many columns the per-digit bars are hidden (the summary still names both
+predictions), so the table and the chart keep enough width on an 80-column terminal."""
+
+PENDING = "…"
+UNTRAINED_NOTICE = "Untrained models (random weights): train in the Train tab (F2), or press r."
+TRAINED_NOTICE = "How test accuracy holds up when every test digit is moved by a few pixels."
+STALE = "The models changed since this was measured: press r to measure again."
+
+
+class ShiftTab(Vertical):
+    """The shift test for the workspace's FC and CNN, and one shifted digit up close.
+
+    Public state for tests and callers: :attr:`rows` (the measured :class:`ShiftRow` list),
+    :attr:`direction`, :attr:`shift` (selected), :attr:`digit` (test-set index).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Run test"),
+        Binding("d", "next_direction", "Direction"),
+        Binding("left_square_bracket", "step_shift(-1)", "Smaller shift", key_display="["),
+        Binding("right_square_bracket", "step_shift(1)", "Bigger shift", key_display="]"),
+        Binding("n", "step_digit(1)", "Next digit"),
+        Binding("b", "step_digit(-1)", "Previous digit", show=False),
+    ]
+
+    @dataclass(eq=False)
+    class RowMeasured(Message, bubble=False):
+        """The worker measured one shift of run ``run_id``."""
+
+        run_id: int
+        row: ShiftRow
+
+    @dataclass(eq=False)
+    class RunEnded(Message, bubble=False):
+        """The worker of run ``run_id`` stopped: done, cancelled, or failed (``error``)."""
+
+        run_id: int
+        error: str | None = None
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.rows: list[ShiftRow] = []
+        self.direction = DIRECTIONS[0]
+        self.shift = 0
+        self.digit = 0
+        self._run_id = 0
+        self._measuring = False
+        self._stale = False
+        self._untrained_run = False
+        self._stop: threading.Event | None = None
+        self._rows_direction = self.direction
+        self._view: tuple[tuple[object, ...], np.ndarray, dict[str, np.ndarray]] | None = None
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        labels = self._workspace.split.class_names
+        yield Static(id="shift-notice")
+        with Horizontal(id="shift-body"):
+            with Vertical(id="shift-results"):
+                yield Static(id="shift-caption")
+                yield DataTable(id="shift-table", cursor_type="row", zebra_stripes=True)
+                yield Static(id="shift-reading")
+                yield PlotextPlot(id="shift-chart")
+            with VerticalScroll(id="shift-digit"):
+                with Horizontal(id="shift-digit-top"):
+                    yield Heatmap(None, legend=False, id="shift-image")
+                    yield Static(id="shift-summary")
+                with Horizontal(id="shift-bars"):
+                    for kind in ("fc", "cnn"):
+                        yield Static(kind.upper(), classes="shift-bars-label")
+                        yield ProbabilityBars(labels, id=f"shift-{kind}-bars")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#shift-table", DataTable)
+        table.add_column("shift", key="shift", width=5)
+        table.add_column("FC", key="fc", width=6)
+        table.add_column("CNN", key="cnn", width=6)
+        table.add_column("CNN−FC", key="gap", width=9)
+        for shift in SHIFTS:
+            table.add_row(f"{shift} px", PENDING, PENDING, PENDING, key=str(shift))
+        self._show_status()
+        self._show_digit()
+        self._draw_chart()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    def on_show(self) -> None:
+        """Measure when the tab is first shown with trained models (or they changed)."""
+        if self._trained and (self._stale or not self.rows) and not self._measuring:
+            self.run_test()
+
+    def on_unmount(self) -> None:
+        self._cancel()
+
+    # -- public API -------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether a measurement is in progress."""
+        return self._measuring
+
+    def run_test(self) -> None:
+        """(Re)start the shift test in a worker thread for the current direction."""
+        self._cancel()
+        self._run_id += 1
+        self._stop = threading.Event()
+        self._measuring = True
+        self._stale = False
+        self._untrained_run = not self._trained
+        self.rows = []
+        self._rows_direction = self.direction
+        table = self.query_one("#shift-table", DataTable)
+        for shift in SHIFTS:
+            for column in ("fc", "cnn", "gap"):
+                table.update_cell(str(shift), column, PENDING)
+        workspace = self._workspace
+        models = {"fc": workspace.fc.model, "cnn": workspace.cnn.model}
+        split = workspace.split
+        self._measure(self._run_id, models, split.x_test, split.y_test, self.direction,
+                      self._stop)
+        self._show_status()
+        self._draw_chart()
+
+    def models_changed(self) -> None:
+        """New models: stop a run in progress, re-run if this tab is on screen, else mark
+        the results stale (they are re-measured when the tab is next shown)."""
+        self._cancel()
+        self._view = None
+        if self.rows:
+            self._stale = True
+        if self._trained and self.is_on_screen:
+            self.run_test()
+        else:
+            self._show_status()
+        self._show_digit()
+
+    # -- worker -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="shift-test", exit_on_error=False)
+    def _measure(
+        self,
+        run_id: int,
+        models: dict[str, Sequential],
+        x_test: np.ndarray,
+        y_test: np.ndarray,
+        direction: str,
+        stop: threading.Event,
+    ) -> None:
+        """Thread: measure each shift and post it; never touches widgets."""
+        worker = get_current_worker()
+        try:
+            for row in iter_shift_test(models, x_test, y_test, SHIFTS, direction, stop=stop):
+                if worker.is_cancelled or stop.is_set():
+                    break
+                self.post_message(self.RowMeasured(run_id, row))
+        except Exception as error:  # a broken model must not take the UI down
+            self.post_message(self.RunEnded(run_id, f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(self.RunEnded(run_id))
+
+    def on_shift_tab_row_measured(self, message: RowMeasured) -> None:
+        if message.run_id != self._run_id:
+            return  # a cancelled run's late result
+        row = message.row
+        self.rows.append(row)
+        fc, cnn = row.accuracies["fc"], row.accuracies["cnn"]
+        table = self.query_one("#shift-table", DataTable)
+        table.update_cell(str(row.shift), "fc", f"{fc:.1%}")
+        table.update_cell(str(row.shift), "cnn", f"{cnn:.1%}")
+        table.update_cell(str(row.shift), "gap", f"{100 * (cnn - fc):+.1f} pts")
+        self._draw_chart()
+        self._show_status()
+
+    def on_shift_tab_run_ended(self, message: RunEnded) -> None:
+        if message.run_id != self._run_id:
+            return
+        self._measuring = False
+        if message.error:
+            self.notify(f"The shift test failed: {message.error}", severity="error")
+        self._show_status()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        self.run_test()
+
+    def action_next_direction(self) -> None:
+        """Cycle right → down → diagonal; re-measure if results were shown."""
+        index = DIRECTIONS.index(self.direction)
+        self.direction = DIRECTIONS[(index + 1) % len(DIRECTIONS)]
+        self._view = None
+        self._show_digit()
+        if self.rows or self._measuring or self._trained:
+            self.run_test()
+        else:
+            self._show_status()
+
+    def action_step_shift(self, step: int) -> None:
+        self.query_one("#shift-table", DataTable).move_cursor(
+            row=min(max(self.shift + step, 0), len(SHIFTS) - 1)
+        )
+
+    def action_step_digit(self, step: int) -> None:
+        self.digit = (self.digit + step) % self._workspace.split.n_test
+        self._show_digit()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        """The highlighted row is the shift shown on the right."""
+        message.stop()
+        self.shift = SHIFTS[message.cursor_row]
+        self._show_digit()
+
+    # -- internals --------------------------------------------------------------------------
+
+    @property
+    def _workspace(self) -> Workspace:
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    @property
+    def _trained(self) -> bool:
+        workspace = self._workspace
+        return workspace.fc.trained and workspace.cnn.trained
+
+    def _cancel(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+        self._measuring = False
+
+    def _show_status(self) -> None:
+        """Notice, caption and reading lines from the current state."""
+        notice = self.query_one("#shift-notice", Static)
+        notice.update(TRAINED_NOTICE if self._trained else UNTRAINED_NOTICE)
+        notice.set_class(not self._trained, "-untrained")
+
+        n_test = self._workspace.split.n_test
+        weights = " · random weights" if self._untrained_run and self.rows else ""
+        caption = f"{n_test:,} test digits moved {self._rows_direction}{weights}"
+        self.query_one("#shift-caption", Static).update(Text(caption, style="bold"))
+
+        reading_line = self.query_one("#shift-reading", Static)
+        reading_line.set_class(self._stale, "-stale")
+        if self._stale:
+            reading_line.update(STALE)
+        elif self._measuring:
+            reading_line.update(f"Measuring… {len(self.rows)} of {len(SHIFTS)} shifts done.")
+        elif len(self.rows) == len(SHIFTS):
+            reading_line.update(reading(self.rows, self._rows_direction))
+        elif self.rows:
+            reading_line.update("Stopped before every shift was measured: press r.")
+        else:
+            reading_line.update("Press r to measure.")
+
+    def _draw_chart(self) -> None:
+        """Both models' accuracy against shift, on one pair of axes (0-100 %)."""
+        chart = self.query_one("#shift-chart", PlotextPlot)
+        plt = chart.plt
+        plt.clear_figure()
+        xs = [row.shift for row in self.rows]
+        # Thin lines for the trend, distinct point markers so the two models can be told
+        # apart without colour.
+        for kind, marker, colour in (("fc", "x", "magenta"), ("cnn", "o", "cyan")):
+            ys = [100 * row.accuracies[kind] for row in self.rows]
+            if xs:
+                plt.plot(xs, ys, marker="braille", color=colour)
+                plt.scatter(xs, ys, marker=marker, color=colour, label=kind.upper())
+        plt.horizontal_line(10, color="gray")  # chance for 10 classes
+        plt.xlim(SHIFTS[0], SHIFTS[-1])
+        plt.ylim(0, 100)
+        plt.xticks(list(SHIFTS))
+        plt.yticks([0, 25, 50, 75, 100])
+        plt.xlabel(f"shift (px {self._rows_direction}) · chance 10%")
+        chart.refresh()
+
+    def _digit_predictions(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The selected digit at every shift and both models' probabilities, cached.
+
+        Returns:
+            ``(images (S, 28, 28, 1), {"fc": (S, 10), "cnn": (S, 10)})`` for ``S`` shifts.
+        """
+        workspace = self._workspace
+        key = (self.digit, self.direction, id(workspace.fc.model), id(workspace.cnn.model))
+        if self._view is None or self._view[0] != key:
+            x = workspace.split.x_test[self.digit : self.digit + 1]
+            images = np.concatenate(
+                [shift_images(x, *offsets(self.direction, shift)) for shift in SHIFTS]
+            )
+            probs = {
+                "fc": workspace.fc.model.predict_proba(images),
+                "cnn": workspace.cnn.model.predict_proba(images),
+            }
+            self._view = (key, images, probs)
+        return self._view[1], self._view[2]
+
+    def _show_digit(self) -> None:
+        """Update the shifted digit, the summary and the bars for digit/shift/direction."""
+        split = self._workspace.split
+        images, probs = self._digit_predictions()
+        index = SHIFTS.index(self.shift)
+        true = int(split.y_test[self.digit])
+        names = split.class_names
+        self.query_one("#shift-image", Heatmap).update(
+            images[index, :, :, 0], title=f"Test digit #{self.digit} · true {names[true]}"
+        )
+        summary = Text()
+        summary.append(f"moved {self.shift} px {self.direction}\n", style="bold")
+        for kind in ("fc", "cnn"):
+            p = probs[kind][index]
+            guess = int(np.argmax(p))
+            right = guess == true
+            summary.append(f"{kind.upper():<4}")
+            summary.append(f"says {names[guess]} {p[guess]:.0%} ")
+            summary.append("✓ right\n" if right else "✗ wrong\n",
+                           style="green" if right else "red")
+            self.query_one(f"#shift-{kind}-bars", ProbabilityBars).update(p, true_label=true)
+        summary.append("[ ] shift · n/b digit", style="dim")
+        self.query_one("#shift-summary", Static).update(summary)
