@@ -336,19 +336,17 @@ def classic_responses(image: np.ndarray, layer: Conv2D | None = None) -> np.ndar
 # -- the layer-by-layer view --------------------------------------------------------------
 
 CAPTIONS: dict[str, str] = {
-    "input": "The digit itself: 28×28 grey levels from 0 (paper) to 1 (ink).",
-    "conv1": "Each 3×3 filter slides over the image and sums pixels × weights.",
-    "relu1": "Conv1 then ReLU: one 3×3 filter slid over the image; negatives set to 0. "
-    "Bright = the filter's pattern is here.",
-    "pool1": "Max-pool keeps the largest value of each 2×2 block: half the size, "
-    "the strong spots survive.",
-    "conv2": "Each conv2 filter looks at all conv1 maps at once, 3×3 at a time.",
-    "relu2": "Conv2 then ReLU: combines every conv1 map into patterns of patterns.",
-    "pool2": "Max-pool again: 7×7 left. Each cell now sums up a 10×10 area of the digit.",
-    "flatten": "Flatten lines up every number of every map in one long row; "
-    "from here on, position is just an index.",
+    "input": "The digit: 28×28 grey levels, 0 = paper, 1 = ink.",
+    "conv1": "Each 3×3 filter slid over the image: pixels × weights, summed.",
+    "relu1": "One 3×3 filter slid over the digit, negatives set to 0. Bright: its pattern is here.",
+    "pool1": "The largest value of each 2×2 block: half the size, strong spots survive.",
+    "conv2": "Each conv2 filter reads all conv1 maps at once, 3×3 at a time.",
+    "relu2": "Each filter combines all conv1 maps: patterns of patterns. Negatives set to 0.",
+    "pool2": "Max-pool again: 7×7. Each cell now covers a 10×10 area of the digit.",
+    "flatten": "Every number of every map laid out in one long row: from here on, position "
+    "is just an index.",
     "fc": "Fully-connected: each unit weighs all flattened numbers.",
-    "fc_relu": "Fully-connected layer, then ReLU: each unit weighs every flattened number.",
+    "fc_relu": "Fully-connected, then ReLU: each unit weighs every one of the flattened numbers.",
     "logits": "One score per class; higher means more likely.",
     "softmax": "Softmax turns the ten scores into probabilities that add up to 100%.",
 }
@@ -365,9 +363,9 @@ WHAT_HAPPENED: dict[str, str] = {
 
 PIPELINE_STAGES: tuple[tuple[str, str], ...] = (
     ("input", "Input"),
-    ("relu1", "Conv1 + ReLU"),
+    ("relu1", "Conv1+ReLU"),
     ("pool1", "MaxPool 1"),
-    ("relu2", "Conv2 + ReLU"),
+    ("relu2", "Conv2+ReLU"),
     ("pool2", "MaxPool 2"),
 )
 """The spatial stages of the layer-by-layer view: (trace stage name, title)."""
@@ -456,4 +454,3 @@ def as_strip(values: np.ndarray, max_width: int = 64) -> np.ndarray:
     out = np.full(rows * cols, np.nan)
     out[: flat.size] = flat
     return out.reshape(rows, cols)
-
