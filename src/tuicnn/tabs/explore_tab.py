@@ -1,19 +1,335 @@
-"""Explore tab (placeholder until the layer explorer lands)."""
+"""Explore tab: one real test digit through the workspace's CNN, in three views.
+
+* **Filters** (``f``): every conv1 filter's weights and its response, beside hand-made
+  filters for comparison.
+* **Layers** (``l``): the digit stage by stage, the softmax, the shapes and parameters.
+* **Max-pool** (``m``): a 4x4 window of a ReLU map and the 2x2 max-pool result over it.
+
+Keys: ``0``-``9`` pick the digit (the number a user wants to see is the key they press),
+``n``/``p`` step through its test examples, ``f``/``l``/``m`` switch views (mnemonic
+letters, so the number keys stay digits), ``[``/``]`` (or ``,``/``.``) change channel, and
+in the max-pool view the arrows move the window.
+
+All numbers come from the engine: the tab traces each (network, image) pair once, caches the
+trace and only redraws what a key press changed. A trace of one image costs well under a
+millisecond, so it runs on the UI thread even while a training thread is busy.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, ContentSwitcher, Label, Static
+
+from ..explorer import (
+    QUICK_DIGITS,
+    Example,
+    TraceCache,
+    classic_responses,
+    first_available_digit,
+    pick_example,
+    stage_channel,
+    step_position,
+)
+from ..nn import Trace
+from ..widgets.filters_view import FiltersView, learned_title
+from ..widgets.maxpool_view import MaxPoolView
+from ..widgets.pipeline_view import PipelineView
+
+if TYPE_CHECKING:
+    from ..data import Split
+    from ..workspace import ModelRecord, Workspace
+
+VIEWS = ("filters", "layers", "maxpool")
+"""Content switcher ids, in the order of the view buttons."""
+
+VIEW_NAMES = {"filters": "Filters", "layers": "Layers", "maxpool": "Max-pool"}
+
+START_DIGIT = 6
+"""Opens on a 6: a loop and a stroke, more interesting than a 0 or a 1."""
+
+CLASSIC_CACHE = 32
+
+
+def _digit_bindings() -> list[Binding]:
+    """``0``-``9`` pick a digit. One help line covers all ten (the others need none)."""
+    bindings = [
+        Binding("0", "digit(0)", "Show a test example of that digit", key_display="0–9", show=False)
+    ]
+    bindings += [Binding(str(d), f"digit({d})", "", show=False) for d in range(1, 10)]
+    return bindings
 
 
 class ExploreTab(Vertical):
-    """Shows one digit flowing through the CNN."""
+    """Shows one digit flowing through the CNN; every number is the engine's."""
 
-    BINDINGS = []
+    BINDINGS = [
+        *_digit_bindings(),
+        Binding("n", "example(1)", "Next example"),
+        Binding("p", "example(-1)", "Previous example"),
+        Binding("f", "view('filters')", "Filters view"),
+        Binding("l", "view('layers')", "Layers view"),
+        Binding("m", "view('maxpool')", "Max-pool view"),
+        Binding(
+            "right_square_bracket,full_stop",
+            "channel(1)",
+            "Next channel / filter (also .)",
+            key_display="]",
+        ),
+        Binding(
+            "left_square_bracket,comma",
+            "channel(-1)",
+            "Previous channel / filter (also ,)",
+            key_display="[",
+        ),
+        Binding(
+            "up", "move(-1, 0)", "Max-pool view: window up 2 pixels", show=False, priority=True
+        ),
+        Binding(
+            "down", "move(1, 0)", "Max-pool view: window down 2 pixels", show=False, priority=True
+        ),
+        Binding(
+            "left", "move(0, -1)", "Max-pool view: window left 2 pixels", show=False, priority=True
+        ),
+        Binding(
+            "right", "move(0, 1)", "Max-pool view: window right 2 pixels", show=False, priority=True
+        ),
+    ]
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self._traces = TraceCache()
+        self._classic: dict[int, np.ndarray] = {}
+        self._split: Split | None = None
+        self.digit = START_DIGIT
+        self.position = 0
+        self.view = "filters"
+        self.channel = 0
+        self._drawn: dict[str, tuple[object, ...]] = {}
+
+    # -- composition --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("Explore tab: coming next.")
+        split = self._workspace.split
+        yield Static("", id="explore-network", markup=False)
+        yield Static("", id="explore-example", markup=False)
+        with Horizontal(id="explore-controls"):
+            yield Label("Digit", classes="explore--label")
+            for digit in QUICK_DIGITS:
+                yield Button(
+                    self._digit_label(split, digit),
+                    id=f"digit-{digit}",
+                    compact=True,
+                    tooltip=f"a test example of {split.class_names[digit]} (key {digit})",
+                    classes="explore--digit",
+                )
+            yield Button("◀ p", id="example-prev", compact=True, tooltip="previous example (p)")
+            yield Button("n ▶", id="example-next", compact=True, tooltip="next example (n)")
+            yield Label("View", classes="explore--label")
+            for view in VIEWS:
+                key = view[0]
+                yield Button(
+                    f"{key} {VIEW_NAMES[view]}",
+                    id=f"view-{view}",
+                    compact=True,
+                    tooltip=f"{VIEW_NAMES[view]} view (key {key})",
+                    classes="explore--view",
+                )
+        with (
+            VerticalScroll(id="explore-body"),
+            ContentSwitcher(initial=self.view, id="explore-views"),
+        ):
+            yield FiltersView(id="filters")
+            yield PipelineView(split.class_names, id="layers")
+            yield MaxPoolView(id="maxpool")
+
+    def on_mount(self) -> None:
+        self._reset_split()
+        self._redraw()
+
+    def on_show(self) -> None:
+        """Put the keyboard focus inside the tab, so its keys work at once after F3."""
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            self.query_one("#explore-body").focus()
+
+    # -- what is shown --------------------------------------------------------------------
+
+    @property
+    def _workspace(self) -> Workspace:
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    @property
+    def record(self) -> ModelRecord:
+        """The network explored: always the workspace's current CNN."""
+        return self._workspace.cnn
+
+    @property
+    def example(self) -> Example:
+        """The test example shown (digit, position among its class, test-set index)."""
+        split = self._workspace.split
+        return pick_example(split.y_test, self.digit, self.position)
+
+    @property
+    def trace(self) -> Trace | None:
+        """The engine's trace of the shown example through the current CNN (cached)."""
+        example = self.example
+        if example.index < 0:
+            return None
+        split = self._workspace.split
+        return self._traces.get(self.record.model, example.index, split.x_test[example.index])
+
+    @property
+    def filters(self) -> int:
+        """Number of conv1 filters of the current network."""
+        return int(self.record.model.layer("conv1").params["W"].shape[-1])
 
     def models_changed(self) -> None:
-        """The workspace's models were replaced elsewhere: redraw with the new CNN."""
+        """The workspace's models were replaced elsewhere: re-trace and redraw with the new CNN."""
+        self._reset_split()
+        self._drawn.clear()
+        self._redraw()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_digit(self, digit: int) -> None:
+        """Show the first test example of ``digit``."""
+        if digit >= self._workspace.split.n_classes:
+            self.notify(f"this data set has no class {digit}", severity="warning")
+            return
+        self.digit, self.position = digit, 0
+        self._redraw()
+
+    def action_example(self, step: int) -> None:
+        """Step to the next/previous test example of the same digit, wrapping around."""
+        example = self.example
+        if example.count:
+            self.position = step_position(example.position, example.count, step)
+            self._redraw()
+
+    def action_view(self, view: str) -> None:
+        """Switch view; the view is drawn now if its numbers are out of date."""
+        self.view = view
+        self.query_one(ContentSwitcher).current = view
+        self.query_one("#explore-body", VerticalScroll).scroll_home(animate=False)
+        self._redraw()
+        self.refresh_bindings()
+
+    def action_channel(self, step: int) -> None:
+        """Select the next/previous channel. Filters and max-pool views cycle conv1's
+        filters; the layers view cycles conv2's (twice as many), conv1 stages wrap."""
+        channels = self.filters
+        if self.view == "layers":
+            channels = self.record.model.layer("conv2").params["W"].shape[-1]
+        self.channel = (stage_channel(self.channel, channels) + step) % channels
+        self._redraw()
+
+    def action_move(self, rows: int, cols: int) -> None:
+        """Move the max-pool window by whole 2x2 blocks."""
+        self.query_one(MaxPoolView).move(rows, cols)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Arrow keys move the window only in the max-pool view; elsewhere they scroll."""
+        if action == "move":
+            return self.view == "maxpool"
+        return True
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        if button.startswith("digit-"):
+            self.action_digit(int(button.removeprefix("digit-")))
+        elif button == "example-prev":
+            self.action_example(-1)
+        elif button == "example-next":
+            self.action_example(1)
+        elif button.startswith("view-"):
+            self.action_view(button.removeprefix("view-"))
+        event.stop()
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def _reset_split(self) -> None:
+        """Adopt the workspace's data (first mount, or a data set replaced elsewhere)."""
+        split = self._workspace.split
+        if split is self._split:
+            return
+        self._split = split
+        self._classic.clear()
+        self.digit = first_available_digit(split.y_test, self.digit)
+        self.position = 0
+
+    def _classic_responses(self, index: int, image: np.ndarray) -> np.ndarray:
+        """Hand-made filter responses ``(28, 28, 4)`` for test example ``index`` (cached)."""
+        cached = self._classic.get(index)
+        if cached is None:
+            if len(self._classic) >= CLASSIC_CACHE:
+                self._classic.pop(next(iter(self._classic)))
+            cached = self._classic[index] = classic_responses(image)
+        return cached
+
+    def _redraw(self) -> None:
+        """Update the status lines and whatever the active view needs, nothing more."""
+        split = self._workspace.split
+        record = self.record
+        example = self.example
+        trace = self.trace
+        self.query_one("#explore-network", Static).update(
+            f"Network: the CNN, {record.status} · {self.filters} conv1 filters"
+        )
+        text = f"Input: {example.describe(split.class_names[self.digit])}"
+        if trace is not None:
+            predicted = trace.prediction
+            text += (
+                f" · the CNN says {split.class_names[predicted]} "
+                f"({trace.probabilities[predicted]:.0%})"
+            )
+        self.query_one("#explore-example", Static).update(text)
+        for view in VIEWS:
+            self.query_one(f"#view-{view}", Button).set_class(view == self.view, "-active")
+        for digit in QUICK_DIGITS:
+            self.query_one(f"#digit-{digit}", Button).set_class(digit == self.digit, "-active")
+        if trace is None:
+            return
+        key = (record.model, example.index)
+        channel = stage_channel(self.channel, self.filters)
+        image = split.x_test[example.index, :, :, 0]
+        if self.view == "filters":
+            view = self.query_one(FiltersView)
+            if self._drawn.get("filters") != key:
+                view.show(
+                    image,
+                    record.model.layer("conv1").params["W"],
+                    trace["relu1"].values,
+                    self._classic_responses(example.index, image),
+                    channel,
+                )
+                self._drawn["filters"] = key
+            else:
+                view.select(channel)
+        elif self.view == "layers":
+            pipeline = self.query_one(PipelineView)
+            if self._drawn.get("layers") != key:
+                pipeline.show(trace, record.model, self.channel, self.digit)
+                self._drawn["layers"] = key
+            else:
+                pipeline.set_channel(self.channel)
+        else:
+            zoom_key = (*key, channel)
+            if self._drawn.get("maxpool") != zoom_key:
+                self.query_one(MaxPoolView).show(
+                    trace["relu1"].values[:, :, channel],
+                    trace["pool1"].values[:, :, channel],
+                    f"relu1 · {learned_title(channel, self.filters)}",
+                )
+                self._drawn["maxpool"] = zoom_key
+
+    @staticmethod
+    def _digit_label(split: Split, digit: int) -> str:
+        name = split.class_names[digit]
+        return name if name == str(digit) else f"{digit} {name}"
