@@ -1,0 +1,216 @@
+"""The Train tab's settings: which values each control accepts, and what they add up to.
+
+Plain Python (no Textual) so the rules a field enforces can be tested without a UI, and so
+that the UI cannot drift from the engine: parameter counts come from the engine's own layer
+lists, and every config goes through ``TrainConfig``'s validation.
+
+A *scale* answers three questions for one control: is this typed text a valid value (and if
+not, what short message explains why), which value is one step up or down, and how is a
+value written. ``IntScale`` is a range with a step, ``ChoiceScale`` a fixed list (batch
+size), ``LadderScale`` a list to step through that also accepts any typed value in between
+(learning rate).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, replace
+
+from .nn import LIMITS, Sequential, TrainConfig, cnn_layers, fc_layers
+
+
+class Scale:
+    """The values one control may take. Subclasses define ``parse``, ``step`` and ``hint``."""
+
+    def parse(self, text: str) -> float:
+        """The value ``text`` stands for.
+
+        Raises:
+            ValueError: with a message short enough to show beside the field.
+        """
+        raise NotImplementedError
+
+    def step(self, value: float, direction: int) -> float:
+        """The value one step up (``direction > 0``) or down from ``value``, kept in range."""
+        raise NotImplementedError
+
+    def format(self, value: float) -> str:
+        """How ``value`` is written in the field (``parse(format(v)) == v``)."""
+        return str(value)
+
+    @property
+    def hint(self) -> str:
+        """The allowed values in a few words, e.g. ``64–512, steps of 64``."""
+        raise NotImplementedError
+
+
+def _parse_int(text: str) -> int:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    if not cleaned:
+        raise ValueError("type a number")
+    try:
+        return int(cleaned)
+    except ValueError:
+        try:
+            number = float(cleaned)
+        except ValueError:
+            raise ValueError("not a number") from None
+        if not math.isfinite(number) or number != int(number):
+            raise ValueError("whole numbers only") from None
+        return int(number)
+
+
+@dataclass(frozen=True)
+class IntScale(Scale):
+    """Whole numbers from ``low`` to ``high`` that are ``low`` plus a multiple of ``step``."""
+
+    low: int
+    high: int
+    step_size: int = 1
+
+    def parse(self, text: str) -> int:
+        value = _parse_int(text)
+        if not self.low <= value <= self.high:
+            raise ValueError(f"must be {self.low:,}–{self.high:,}")
+        if (value - self.low) % self.step_size:
+            raise ValueError(f"steps of {self.step_size:,} only")
+        return value
+
+    def step(self, value: float, direction: int) -> int:
+        moved = int(value) + (self.step_size if direction > 0 else -self.step_size)
+        return min(self.high, max(self.low, moved))
+
+    def format(self, value: float) -> str:
+        return str(int(value))
+
+    @property
+    def hint(self) -> str:
+        steps = f", steps of {self.step_size:,}" if self.step_size != 1 else ""
+        return f"{self.low:,}–{self.high:,}{steps}"
+
+
+@dataclass(frozen=True)
+class ChoiceScale(Scale):
+    """One of a few whole numbers (sorted ascending), e.g. batch sizes 32, 64, 128."""
+
+    choices: tuple[int, ...]
+
+    def parse(self, text: str) -> int:
+        value = _parse_int(text)
+        if value not in self.choices:
+            raise ValueError(f"must be {self.hint}")
+        return value
+
+    def step(self, value: float, direction: int) -> int:
+        index = bisect.bisect_left(self.choices, value)
+        if direction > 0:
+            index += 1 if index < len(self.choices) and self.choices[index] == value else 0
+        else:
+            index -= 1
+        return self.choices[min(len(self.choices) - 1, max(0, index))]
+
+    def format(self, value: float) -> str:
+        return str(int(value))
+
+    @property
+    def hint(self) -> str:
+        *first, last = (f"{c:,}" for c in self.choices)
+        return f"{', '.join(first)} or {last}" if first else last
+
+
+@dataclass(frozen=True)
+class LadderScale(Scale):
+    """Any number in ``[low, high]``; the arrows move along ``ladder`` (sorted ascending)."""
+
+    ladder: tuple[float, ...]
+    low: float
+    high: float
+
+    def parse(self, text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise ValueError("not a number") from None
+        if not math.isfinite(value) or not self.low <= value <= self.high:
+            raise ValueError(f"must be {self.low:g}–{self.high:g}")
+        return value
+
+    def step(self, value: float, direction: int) -> float:
+        if direction > 0:
+            index = bisect.bisect_right(self.ladder, value * (1 + 1e-9))
+        else:
+            index = bisect.bisect_left(self.ladder, value * (1 - 1e-9)) - 1
+        return self.ladder[min(len(self.ladder) - 1, max(0, index))]
+
+    def format(self, value: float) -> str:
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+
+    @property
+    def hint(self) -> str:
+        return f"{self.low:g}–{self.high:g}"
+
+
+#: The friendlier subset of ``LIMITS`` that the Train tab offers.
+HIDDEN = IntScale(64, 512, 64)
+FILTERS = IntScale(4, 16, 4)
+EPOCHS = IntScale(int(LIMITS["epochs"][0]), int(LIMITS["epochs"][1]))
+BATCH_SIZE = ChoiceScale((32, 64, 128))
+LEARNING_RATE = LadderScale((0.0001, 0.0003, 0.001, 0.003, 0.01), 0.00001, 0.1)
+SEED = IntScale(0, int(LIMITS["seed"][1]))
+TRAIN_SIZE = IntScale(100, 4000, 100)  # bundled data: 4,000 train + 1,000 test of 5,000
+
+SCALES: dict[str, Scale] = {
+    "hidden": HIDDEN,
+    "filters": FILTERS,
+    "epochs": EPOCHS,
+    "batch_size": BATCH_SIZE,
+    "lr": LEARNING_RATE,
+    "seed": SEED,
+    "train_size": TRAIN_SIZE,
+}
+
+
+def fc_params(hidden: int) -> int:
+    """Trainable parameters of the FC net with ``hidden`` units, from the engine's layers."""
+    return Sequential(fc_layers(hidden)).n_params
+
+
+def cnn_params(filters: int) -> int:
+    """Trainable parameters of the CNN with ``filters`` first-layer filters, from the engine."""
+    return Sequential(cnn_layers(filters)).n_params
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Everything the Train tab's controls set; defaults match ``tuicnn train``."""
+
+    hidden: int = 128
+    filters: int = 8
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 1e-3
+    seed: int = 0
+    train_size: int = 1000
+
+    def with_value(self, name: str, value: float) -> TrainSettings:
+        """A copy with one setting changed (``name`` is a key of ``SCALES``)."""
+        return replace(self, **{name: value if name == "lr" else int(value)})
+
+    def config(self) -> TrainConfig:
+        """The engine's config for these settings (validated by ``TrainConfig``)."""
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
+                           seed=self.seed)
+
+    @property
+    def fc_params(self) -> int:
+        return fc_params(self.hidden)
+
+    @property
+    def cnn_params(self) -> int:
+        return cnn_params(self.filters)
+
+    def params_line(self) -> str:
+        """E.g. ``FC 101,770 · CNN 103,018 parameters (CNN/FC 1.01×)``."""
+        fc, cnn = self.fc_params, self.cnn_params
+        return f"FC {fc:,} · CNN {cnn:,} parameters (CNN/FC {cnn / fc:.2f}×)"
