@@ -1,0 +1,139 @@
+"""A plotext line chart of training curves, with its legend written underneath."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.color import Color, ColorParseError
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from ..training_run import ChartSeries
+
+
+class TrainingChart(Vertical):
+    """Curves against epoch. Data is set often; the plot is rebuilt only on ``redraw()``.
+
+    Plotext rebuilds the whole picture on every render, so the owner decides when that
+    happens (a few times a second at most) by calling ``redraw()``, which does nothing when
+    the data has not changed since the last draw.
+
+    The legend sits below the plot rather than inside it, where it would hide the first
+    epochs (the highest losses sit in the top-left corner). Each line has its own marker as
+    well as its own theme colour.
+
+    Args:
+        title: shown on the border, e.g. ``Loss (lower is better)``.
+        percent: y is a percentage: the axis ends at 100 and starts near the data.
+    """
+
+    DEFAULT_CSS = """
+    TrainingChart {
+        height: 14;
+        border: round $foreground 30%;
+        & > PlotextPlot { height: 1fr; }
+        & > .training-chart--legend { height: auto; }
+    }
+    """
+
+    def __init__(self, title: str, *, percent: bool = False, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = title
+        self.percent = percent
+        self._series: list[ChartSeries] = []
+        self._epochs = 1
+        self._stale = True
+
+    def compose(self) -> ComposeResult:
+        yield PlotextPlot()
+        yield Static("", classes="training-chart--legend")
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+        self.redraw()
+
+    def on_resize(self) -> None:
+        self._restyle()  # the tick spacing depends on the width
+
+    def set_data(self, series: Sequence[ChartSeries], epochs: int) -> None:
+        """Replace the curves; ``epochs`` fixes the x axis so it does not jump as data grows."""
+        self._series = list(series)
+        self._epochs = max(1, epochs)
+        self._stale = True
+
+    @property
+    def stale(self) -> bool:
+        """True when the data changed since the last ``redraw()``."""
+        return self._stale
+
+    def redraw(self) -> None:
+        """Rebuild the plot and legend from the current data, if it changed."""
+        if not self._stale or not self.is_mounted:
+            return
+        self._stale = False
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        drawn = [s for s in self._series if s.xs]
+        for s in drawn:
+            draw = plt.plot if s.line else plt.scatter
+            draw(list(s.xs), list(s.ys), marker=s.marker, color=self._rgb(s.color))
+        plt.xlim(0, self._epochs)
+        plt.xticks(self._ticks(plot.size.width or self.size.width))
+        ys = [y for s in drawn for y in s.ys]
+        if self.percent:
+            low, high = max(0.0, 10 * math.floor((min(ys, default=0.0) - 5) / 10)), 100.0
+        else:
+            low, high = 0.0, max(ys, default=1.0) * 1.05 or 1.0
+        plt.ylim(low, high)
+        plt.yticks(_nice_ticks(low, high, max(2, plot.size.height // 2)))
+        if not drawn:
+            plt.title("no data yet: press t to train")
+        plot.refresh()
+        self.query_one(".training-chart--legend", Static).update(self._legend())
+
+    def _restyle(self) -> None:
+        self._stale = True
+        self.redraw()
+
+    def _ticks(self, width: int) -> list[int]:
+        """Whole epochs, spaced so the labels do not run into each other."""
+        room = max(2, (width - 8) // 5)
+        step = max(1, math.ceil(self._epochs / room))
+        return list(range(0, self._epochs + 1, step))
+
+    def _rgb(self, variable: str) -> tuple[int, int, int] | str:
+        try:
+            return Color.parse(self.app.theme_variables[variable]).rgb
+        except (KeyError, ColorParseError):
+            return "default"
+
+    def _legend(self) -> str:
+        """One entry per labelled series, drawn with the series' own marker."""
+        entries = []
+        for s in self._series:
+            if s.label:
+                sample = LEGEND_SAMPLES.get(s.marker, f" {s.marker}")
+                label = f"{sample} {s.label}".replace(" ", "\u00a0")  # wrap between entries
+                entries.append(f"[${s.color}]{escape(label)}[/]")
+        return "  ".join(entries)
+
+
+#: What a named plotext marker looks like, for the legend.
+LEGEND_SAMPLES = {"braille": "⠤⠤", "hd": "▄▄", "dot": "••"}
+
+
+def _nice_ticks(low: float, high: float, count: int) -> list[float]:
+    """Round tick values (steps of 1, 2 or 5 times a power of ten) covering ``[low, high]``."""
+    raw = (high - low) / max(1, count)
+    if raw <= 0:
+        return [low]
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step) * step
+    return [round(first + i * step, 10) for i in range(int((high - first) / step) + 1)]
