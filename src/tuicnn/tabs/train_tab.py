@@ -1,0 +1,416 @@
+"""The Train tab: train the FC net and the CNN side by side, watch them learn, compare.
+
+Threading contract: a training run is a Textual *thread* worker that owns brand-new model
+objects and talks to this tab only through ``post_message`` (thread-safe). Everything the UI
+shows is updated here, on the UI thread, from those messages. The workspace's models are
+replaced only when the run is over, so the Explore tab never reads weights being changed.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
+from textual.widgets import Button, Collapsible, Static
+from textual.worker import get_current_worker
+
+from ..data import Split, bundled_split
+from ..messages import (
+    EpochFinished,
+    ModelsChanged,
+    ModelStopped,
+    TrainingEnded,
+    TrainingProgress,
+)
+from ..nn import BatchEnd, EpochEnd, TrainConfig, build_cnn, build_fc, train_concurrently
+from ..train_settings import (
+    BATCH_SIZE,
+    EPOCHS,
+    FILTERS,
+    HIDDEN,
+    LEARNING_RATE,
+    SEED,
+    TRAIN_SIZE,
+    TrainSettings,
+)
+from ..training_run import ModelRun, accuracy_series, loss_series
+from ..widgets.history_table import HistoryTable
+from ..widgets.model_progress import ModelProgress
+from ..widgets.run_summary import RunSummary
+from ..widgets.stepper import Stepper
+from ..widgets.training_chart import TrainingChart
+from ..workspace import ModelRecord
+
+#: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
+MEDIUM_WIDTH = 90
+WIDE_WIDTH = 130
+#: Live widgets are redrawn at most this often (plotext rebuilds a chart on every draw).
+REDRAW_SECONDS = 0.25
+
+INTRO = "Train an FC net and a CNN on the same digits and batches, then compare."
+
+
+def _is_bundled(split: Split) -> bool:
+    return split.source.startswith("bundled")
+
+
+def _model_title(kind: str, settings: TrainSettings) -> str:
+    if kind == "fc":
+        return f"FC · hidden {settings.hidden} · {settings.fc_params:,} parameters"
+    return (f"CNN · {settings.filters}/{2 * settings.filters} filters · "
+            f"{settings.cnn_params:,} parameters")
+
+
+class TrainTab(Vertical):
+    """Settings, live progress and charts, epoch tables and the verdict, in one scroll.
+
+    Attributes:
+        clock: the time source for elapsed time and ETA (replaceable in tests).
+    """
+
+    BINDINGS = [
+        # Priority: these letters must work while a number field has focus (a field would
+        # otherwise take the keystroke as typing; no field accepts letters anyway).
+        Binding("t", "train", "Train both", priority=True),
+        Binding("c,escape", "cancel", "Cancel training", key_display="c/esc", priority=True),
+    ]
+
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stop: threading.Event | None = None
+        self._runs: dict[str, ModelRun] = {}
+        self._run_settings = TrainSettings()
+        self._run_started = 0.0
+        self._run_wall = 0.0
+        self._live_stale = False
+        self.settings = TrainSettings()
+        self._split_seed = 0
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        workspace = self.app.workspace
+        split = workspace.split
+        self._split_seed = int(workspace.fc.model.hparams.get("seed", 0))
+        size = split.n_train if self._valid(TRAIN_SIZE, split.n_train) else 1000
+        self.settings = TrainSettings(seed=self._split_seed, train_size=size)
+        s = self.settings
+        with VerticalScroll(id="train-body"):
+            with Horizontal(id="train-top"):
+                with Vertical(id="train-controls"):
+                    yield Static(INTRO, id="train-intro")
+                    yield Stepper("FC hidden units", HIDDEN, s.hidden, name="hidden",
+                                  id="set-hidden",
+                                  tooltip="Units in the FC net's hidden layer: "
+                                  f"{HIDDEN.hint}. Each is wired to all 784 pixels.")
+                    yield Stepper("CNN filters", FILTERS, s.filters, name="filters",
+                                  id="set-filters",
+                                  tooltip=f"3×3 filters in the CNN's first layer: {FILTERS.hint}"
+                                  "; the second layer has twice as many.")
+                    yield Stepper("Epochs", EPOCHS, s.epochs, name="epochs", id="set-epochs",
+                                  tooltip=f"Passes over the training digits: {EPOCHS.hint}.")
+                    yield Stepper("Batch size", BATCH_SIZE, s.batch_size, name="batch_size",
+                                  id="set-batch_size",
+                                  tooltip=f"Digits per optimisation step: {BATCH_SIZE.hint}.")
+                    with Collapsible(title="Advanced: learning rate, seed, data",
+                                     id="train-advanced"):
+                        yield Stepper("Learning rate", LEARNING_RATE, s.lr, name="lr",
+                                      id="set-lr",
+                                      tooltip=f"Adam's step size: {LEARNING_RATE.hint}; the "
+                                      "arrows go 0.0001 · 0.0003 · 0.001 · 0.003 · 0.01.")
+                        yield Stepper("Seed", SEED, s.seed, name="seed", id="set-seed",
+                                      tooltip="Seeds the data split, both nets' starting "
+                                      "weights and the batch order.")
+                        yield Stepper("Training digits", TRAIN_SIZE, s.train_size,
+                                      name="train_size", id="set-train_size",
+                                      tooltip=f"Class-balanced training digits: "
+                                      f"{TRAIN_SIZE.hint}. The test set stays the same size.")
+                    yield Static(id="train-params")
+                    yield Static(id="train-data")
+                    with Horizontal(id="train-buttons"):
+                        yield Button("Train both (t)", id="train-start", variant="primary",
+                                     compact=True)
+                        yield Button("Cancel (c)", id="train-cancel", variant="warning",
+                                     compact=True, disabled=True)
+                    yield Static(id="train-workspace")
+                with Vertical(id="train-live"):
+                    yield ModelProgress("FC", id="fc-progress", classes="fc")
+                    yield ModelProgress("CNN", id="cnn-progress", classes="cnn")
+                    with Horizontal(id="train-charts"):
+                        yield TrainingChart("Loss by epoch (lower is better)", id="loss-chart")
+                        yield TrainingChart("Test accuracy % by epoch",
+                                            percent=True, id="acc-chart")
+            yield RunSummary(id="train-summary")
+            with Horizontal(id="train-tables"):
+                yield HistoryTable(_model_title("fc", s), id="fc-table")
+                yield HistoryTable(_model_title("cnn", s), id="cnn-table")
+
+    def on_mount(self) -> None:
+        self._ticker = self.set_interval(REDRAW_SECONDS, self._tick, pause=True)
+        if not _is_bundled(self.app.workspace.split):
+            size = self.query_one("#set-train_size", Stepper)
+            size.disabled = True
+            size.note("set by the data files")
+        self._show_settings()
+        self._show_workspace()
+        for kind in ("fc", "cnn"):
+            self.query_one(f"#{kind}-progress", ModelProgress).show_waiting("not started")
+        self.query_one(RunSummary).show_text(
+            "Press t (or the button) to train both models; the result appears here.")
+        self._refresh_charts()
+        if self.screen.focused is None:
+            # Start inside the tab (not on the tab bar), so t and c work at once and show
+            # in the footer; Enter on this button trains too.
+            self.query_one("#train-start", Button).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        """Spread out when there is room: the CSS keys off these classes."""
+        width = event.size.width
+        self.set_class(width >= MEDIUM_WIDTH, "-medium")
+        self.set_class(width >= WIDE_WIDTH, "-wide")
+
+    def on_unmount(self) -> None:
+        """Quitting mid-run: stop the training threads at their next batch."""
+        if self._stop is not None:
+            self._stop.set()
+
+    # -- settings -------------------------------------------------------------------------
+    @staticmethod
+    def _valid(scale, value) -> bool:
+        try:
+            scale.parse(str(value))
+        except ValueError:
+            return False
+        return True
+
+    @on(Stepper.Changed)
+    def _setting_changed(self, event: Stepper.Changed) -> None:
+        event.stop()
+        self.settings = self.settings.with_value(event.stepper.name or "", event.value)
+        self._show_settings()
+
+    def _show_settings(self) -> None:
+        s = self.settings
+        self.query_one("#train-params", Static).update(f"Parameters: {s.params_line()}")
+        split = self.app.workspace.split
+        if not _is_bundled(split):
+            data = f"Data: {split.n_train:,} train / {split.n_test:,} test ({split.source})"
+        elif self._needs_new_split():
+            data = (f"Data: a new split of {s.train_size:,} train / {split.n_test:,} test "
+                    f"digits (seed {s.seed}) is drawn when you train")
+        else:
+            data = (f"Data: {split.n_train:,} train / {split.n_test:,} test digits "
+                    f"(seed {self._split_seed})")
+        self.query_one("#train-data", Static).update(data)
+
+    def _needs_new_split(self) -> bool:
+        """The bundled data is re-split when the size or the seed differ from the current."""
+        split = self.app.workspace.split
+        return _is_bundled(split) and (
+            self.settings.train_size != split.n_train or self.settings.seed != self._split_seed
+        )
+
+    def _show_workspace(self) -> None:
+        workspace = self.app.workspace
+        self.query_one("#train-workspace", Static).update(
+            f"FC in use: {workspace.fc.status}\nCNN in use: {workspace.cnn.status}")
+
+    def models_changed(self) -> None:
+        """The workspace's models were replaced elsewhere (e.g. loaded from a file)."""
+        self._show_workspace()
+        self._show_settings()
+
+    # -- actions --------------------------------------------------------------------------
+    @property
+    def training(self) -> bool:
+        """True from ``t`` until the training thread has reported its end."""
+        return self._stop is not None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel" and not self.training:
+            return None  # shown dimmed; the key falls through (Escape still works elsewhere)
+        return True
+
+    def action_train(self) -> None:
+        """Start a run with the current settings, unless one is under way."""
+        if self.training:
+            self.notify("Already training — press c to cancel.", severity="warning")
+            return
+        settings = self.settings
+        try:
+            config = settings.config()
+        except ValueError as error:  # the steppers keep values valid; belt and braces
+            self.notify(str(error), severity="error")
+            return
+        split = None if self._needs_new_split() else self.app.workspace.split
+        n_train = settings.train_size if split is None else split.n_train
+        batches = math.ceil(n_train / settings.batch_size)
+        now = self.clock()
+        self._runs = {
+            "fc": ModelRun("fc", settings.fc_params, settings.epochs, batches, now),
+            "cnn": ModelRun("cnn", settings.cnn_params, settings.epochs, batches, now),
+        }
+        self._run_settings = settings
+        self._run_started = now
+        self._stop = threading.Event()
+        for kind in ("fc", "cnn"):
+            self.query_one(f"#{kind}-table", HistoryTable).start(_model_title(kind, settings))
+        self.query_one(RunSummary).show_text(
+            f"Training both models for {settings.epochs} epochs on {n_train:,} digits… "
+            "press c to cancel.")
+        self._set_training(True)
+        self._live_stale = True
+        self._tick()
+        self.query_one("#train-live").scroll_visible(top=True)  # small terminals: show it
+        self._train(settings, config, split, self.app.workspace.split.n_test, self._stop)
+
+    def action_cancel(self) -> None:
+        """Ask both models to stop before their next batch; finished epochs are kept."""
+        if self._stop is not None and not self._stop.is_set():
+            self._stop.set()
+            self.query_one(RunSummary).show_text("Cancelling: stopping after the current batch…")
+
+    @on(Button.Pressed, "#train-start")
+    def _train_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_train()
+
+    @on(Button.Pressed, "#train-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()
+
+    def _set_training(self, training: bool) -> None:
+        self.query_one("#train-cancel", Button).disabled = not training
+        self.set_class(training, "-training")
+        if training:
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+        self.refresh_bindings()
+
+    # -- the training thread --------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="training", exit_on_error=False)
+    def _train(self, settings: TrainSettings, config: TrainConfig, split: Split | None,
+               n_test: int, stop: threading.Event) -> None:
+        """Build new models and train them; report only through ``post_message``.
+
+        Runs in a worker thread. ``split`` is None when a new one must be drawn (here, off
+        the UI thread). Errors end the run with a message instead of crashing the app.
+        """
+        worker = get_current_worker()
+        models: tuple = ()
+        try:
+            if split is None:
+                split = bundled_split(settings.train_size, n_test, seed=settings.seed)
+            models = (build_fc(settings.hidden, seed=settings.seed),
+                      build_cnn(settings.filters, seed=settings.seed))
+            latest: dict[str, BatchEnd] = {}
+            for event in train_concurrently(models, split.x_train, split.y_train,
+                                            split.x_test, split.y_test, config, stop):
+                if worker.is_cancelled:
+                    stop.set()
+                if isinstance(event, BatchEnd):
+                    latest[event.model] = event
+                    self.post_message(TrainingProgress(tuple(latest.values())))
+                elif isinstance(event, EpochEnd):
+                    self.post_message(EpochFinished(event))
+                else:
+                    self.post_message(ModelStopped(event))
+        except Exception as error:  # reported in the UI; the previous models stay
+            self.post_message(TrainingEnded((), split, config, f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(TrainingEnded(models, split, config))
+
+    # -- messages from the training thread ------------------------------------------------
+    def on_training_progress(self, message: TrainingProgress) -> None:
+        now = self.clock()
+        for event in message.latest:
+            if event.model in self._runs:
+                self._runs[event.model].apply(event, now)
+        self._live_stale = True
+
+    def on_epoch_finished(self, message: EpochFinished) -> None:
+        event = message.event
+        if event.model in self._runs:
+            self._runs[event.model].apply(event, self.clock())
+            self.query_one(f"#{event.model}-table", HistoryTable).add_epoch(event)
+            self._live_stale = True
+
+    def on_model_stopped(self, message: ModelStopped) -> None:
+        event = message.event
+        if event.model in self._runs:
+            run = self._runs[event.model]
+            run.apply(event, self.clock())
+            done = len(run.history)
+            self.query_one(f"#{event.model}-table", HistoryTable).border_subtitle = (
+                f"cancelled after {done}/{run.epochs} epochs")
+            self._live_stale = True
+
+    def on_training_ended(self, message: TrainingEnded) -> None:
+        self._run_wall = self.clock() - self._run_started
+        self._stop = None
+        self._set_training(False)
+        summary = self.query_one(RunSummary)
+        if message.error is not None:
+            self.notify(f"Training failed: {message.error}", severity="error", timeout=10)
+            summary.show_text(f"Training failed ({message.error}); your models are unchanged.")
+        else:
+            fc, cnn = self._runs["fc"], self._runs["cnn"]
+            stored = self._store(message)
+            summary.show_outcome(fc, cnn, message.split.n_train if message.split else 0,
+                                 self._run_wall)
+            if stored and len(stored) < 2:
+                self.notify(f"Only the {stored[0]} finished an epoch: kept your previous "
+                            f"{'CNN' if stored[0] == 'FC' else 'FC'}.")
+        self._live_stale = True
+        self._tick()
+
+    def _store(self, message: TrainingEnded) -> list[str]:
+        """Put models that finished at least one epoch into the workspace; say which."""
+        workspace = self.app.workspace
+        stored = []
+        for model in message.models:
+            run = self._runs.get(model.kind)
+            if run is None or not run.history:
+                continue
+            record = ModelRecord(model, list(run.history), message.config,
+                                 cancelled=run.cancelled is not None)
+            setattr(workspace, model.kind, record)
+            stored.append(run.name)
+        if stored and message.split is not None and message.split is not workspace.split:
+            workspace.split = message.split
+            self._split_seed = self._run_settings.seed
+        if stored:
+            self._show_workspace()
+            self._show_settings()
+            self.post_message(ModelsChanged())
+        return stored
+
+    # -- drawing --------------------------------------------------------------------------
+    def _tick(self) -> None:
+        """Redraw progress (always, for the clock) and charts (only when data changed)."""
+        now = self.clock()
+        for kind, run in self._runs.items():
+            self.query_one(f"#{kind}-progress", ModelProgress).show(run, now)
+        if self._live_stale:
+            self._live_stale = False
+            self._refresh_charts()
+
+    def _refresh_charts(self) -> None:
+        runs = list(self._runs.values())
+        epochs = self._run_settings.epochs if runs else self.settings.epochs
+        loss = self.query_one("#loss-chart", TrainingChart)
+        accuracy = self.query_one("#acc-chart", TrainingChart)
+        loss.set_data(loss_series(runs), epochs)
+        accuracy.set_data(accuracy_series(runs), epochs)
+        loss.redraw()
+        accuracy.redraw()
