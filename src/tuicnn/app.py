@@ -8,11 +8,13 @@ from collections.abc import Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import TabbedContent, TabPane
 
 from . import __version__
 from .data import DataError, Split, bundled_split, idx_split
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .tabs.train_tab import TrainTab
 from .workspace import Workspace
 
 
@@ -45,6 +47,28 @@ class TuicnnApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "List every key binding", self.action_help)
+        if isinstance(screen, MainScreen):
+            yield from _main_screen_commands(screen)
+
+
+def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
+    """Palette entries for training and for each tab (found in the screen, not listed)."""
+    train_tab = screen.query_one(TrainTab)
+
+    def train() -> None:
+        screen.action_show_tab("train")
+        train_tab.action_train()
+
+    yield SystemCommand("Train both models",
+                        "Train the FC and the CNN with the Train tab's settings (t)", train)
+    yield SystemCommand("Cancel training",
+                        "Stop both models after their current batch (c)", train_tab.action_cancel)
+    tabs = screen.query_one(TabbedContent)
+    for pane in tabs.query(TabPane):
+        if pane.id and pane.parent is not None and pane.parent.parent is tabs:  # not nested
+            title = tabs.get_tab(pane.id).label.plain
+            yield SystemCommand(f"Show tab: {title}", f"Switch to the {title} tab",
+                                lambda tab=pane.id: screen.action_show_tab(tab))
 
 
 def create_app(data_dir: str | None = None, seed: int = 0) -> TuicnnApp:
