@@ -143,9 +143,16 @@ class ExploreTab(Vertical):
             VerticalScroll(id="explore-body"),
             ContentSwitcher(initial=self.view, id="explore-views"),
         ):
-            yield FiltersView(id="filters")
-            yield PipelineView(split.class_names, id="layers")
-            yield MaxPoolView(id="maxpool")
+            yield self._make_view(self.view)
+
+    def _make_view(self, view: str) -> FiltersView | PipelineView | MaxPoolView:
+        """Build a view widget. Views are mounted on first use: most visits need one or two,
+        and each saves Textual styling and layout work at start-up."""
+        if view == "filters":
+            return FiltersView(id="filters")
+        if view == "layers":
+            return PipelineView(self._workspace.split.class_names, id="layers")
+        return MaxPoolView(id="maxpool")
 
     def on_mount(self) -> None:
         self._reset_split()
@@ -211,10 +218,13 @@ class ExploreTab(Vertical):
             self.position = step_position(example.position, example.count, step)
             self._redraw()
 
-    def action_view(self, view: str) -> None:
+    async def action_view(self, view: str) -> None:
         """Switch view; the view is drawn now if its numbers are out of date."""
+        switcher = self.query_one(ContentSwitcher)
+        if not switcher.query_children(f"#{view}"):
+            await switcher.add_content(self._make_view(view))
         self.view = view
-        self.query_one(ContentSwitcher).current = view
+        switcher.current = view
         self.query_one("#explore-body", VerticalScroll).scroll_home(animate=False)
         self._redraw()
         self.refresh_bindings()
@@ -240,7 +250,7 @@ class ExploreTab(Vertical):
 
     # -- buttons ----------------------------------------------------------------------------
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button.startswith("digit-"):
             self.action_digit(int(button.removeprefix("digit-")))
@@ -249,7 +259,7 @@ class ExploreTab(Vertical):
         elif button == "example-next":
             self.action_example(1)
         elif button.startswith("view-"):
-            self.action_view(button.removeprefix("view-"))
+            await self.action_view(button.removeprefix("view-"))
         event.stop()
 
     # -- drawing ----------------------------------------------------------------------------
