@@ -293,3 +293,4 @@ async def test_no_color_draws_shades_and_marks_the_cursor_half(untrained, monkey
         canvas.blur()
         await pilot.pause()
         assert canvas.render_line(6).text[14] == "█"  # no cursor without focus
+        assert canvas.border_subtitle == "pen 2 · Tab/click to draw"

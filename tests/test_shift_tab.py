@@ -170,15 +170,22 @@ async def test_models_changed_off_screen_marks_results_stale(untrained, trained)
         tab = app.query_one(ShiftTab)
         await pilot.press("r")
         await settle(app, pilot)
+        stale = tab.rows[0]
         tab.display = False
-        await pilot.pause()
+        for _ in range(50):  # hidden with the next screen update
+            if not tab.is_on_screen:
+                break
+            await pilot.pause(0.02)
         workspace.fc, workspace.cnn = trained.fc, trained.cnn
         tab.models_changed()
         await settle(app, pilot)
         assert "models changed" in str(app.query_one("#shift-reading").render())
         tab.display = True  # shown again: measured with the new models
-        await pilot.pause()
-        await settle(app, pilot)
+        for _ in range(50):  # Show arrives with the next screen update, not at once
+            await pilot.pause(0.05)
+            await settle(app, pilot)
+            if len(tab.rows) == len(SHIFTS) and not tab.running and tab.rows[0] != stale:
+                break
         assert tab.rows == expected_rows(trained)
 
 

@@ -94,6 +94,11 @@ class DrawTab(Vertical):
         self._show_model_status()
         self.predict()
 
+    def on_show(self) -> None:
+        """Shown with nothing focused (the previous tab's focus was hidden): take it."""
+        if self.screen.focused is None:
+            self.focus_default()
+
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self._update_titles()
@@ -109,6 +114,10 @@ class DrawTab(Vertical):
     def image(self) -> np.ndarray | None:
         """The preprocessed ``(28, 28)`` float32 image last shown to the models, or ``None``."""
         return None if self._image is None else self._image.copy()
+
+    def focus_default(self) -> None:
+        """Focus the canvas, so the drawing keys work straight away."""
+        self.canvas.focus()
 
     def predict(self) -> None:
         """Preprocess the canvas and update the middle picture and both sets of bars now.

@@ -127,7 +127,12 @@ class ShiftTab(Vertical):
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
 
     def on_show(self) -> None:
-        """Measure when the tab is first shown with trained models (or they changed)."""
+        """Measure when the tab is first shown with trained models (or they changed).
+
+        Also takes the focus if nothing has it (the previous tab's focus was hidden).
+        """
+        if self.screen.focused is None:
+            self.focus_default()
         if self._trained and (self._stale or not self.rows) and not self._measuring:
             self.run_test()
 
@@ -140,6 +145,10 @@ class ShiftTab(Vertical):
     def running(self) -> bool:
         """Whether a measurement is in progress."""
         return self._measuring
+
+    def focus_default(self) -> None:
+        """Focus the table: its rows select the shift, and the tab's keys work."""
+        self.query_one("#shift-table", DataTable).focus()
 
     def run_test(self) -> None:
         """(Re)start the shift test in a worker thread for the current direction."""

@@ -197,11 +197,20 @@ class DrawCanvas(Widget, can_focus=True):
         self._changed()
         return True
 
-    def status(self) -> str:
-        """A short line for a border or a status bar, e.g. ``pen 2 · row 14 col 14``."""
-        tool = "eraser" if self.erasing else "pen"
+    def status(self, focused: bool | None = None) -> str:
+        """A short line for a border or a status bar, e.g. ``pen 2 · row 14 col 14``.
+
+        Without focus the keys do nothing, so it says how to start instead.
+
+        Args:
+            focused: Describe the canvas as focused or not; ``None`` uses :attr:`has_focus`
+                (which is not yet updated while the focus and blur handlers run).
+        """
+        tool = f"{'eraser' if self.erasing else 'pen'} {self.brush}"
+        if not (self.has_focus if focused is None else focused):
+            return f"{tool} · Tab/click to draw"
         row, col = self.cursor
-        return f"{tool} {self.brush} · row {row} col {col}"
+        return f"{tool} · row {row} col {col}"
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -258,10 +267,10 @@ class DrawCanvas(Widget, can_focus=True):
         self._update_status()
 
     def on_focus(self) -> None:
-        self.refresh()  # the cursor is drawn only while focused
+        self._update_status(focused=True)  # the cursor is drawn only while focused
 
     def on_blur(self) -> None:
-        self.refresh()
+        self._update_status(focused=False)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return CANVAS
@@ -358,8 +367,8 @@ class DrawCanvas(Widget, can_focus=True):
         self.refresh()
         self.post_message(self.Changed(self))
 
-    def _update_status(self) -> None:
-        self.border_subtitle = self.status()
+    def _update_status(self, focused: bool | None = None) -> None:
+        self.border_subtitle = self.status(focused)
         self.refresh()
 
     def _get_strips(self) -> list[Strip]:
