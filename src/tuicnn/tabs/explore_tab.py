@@ -23,7 +23,7 @@ import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, ContentSwitcher, Label, Static
+from textual.widgets import Button, ContentSwitcher, Label, Static, TabbedContent, TabPane
 
 from ..explorer import (
     QUICK_DIGITS,
@@ -110,6 +110,7 @@ class ExploreTab(Vertical):
         self.view = "filters"
         self.channel = 0
         self._drawn: dict[str, tuple[object, ...]] = {}
+        self._pane_id: str | None = None
 
     # -- composition --------------------------------------------------------------------------
 
@@ -157,12 +158,31 @@ class ExploreTab(Vertical):
     def on_mount(self) -> None:
         self._reset_split()
         self._redraw()
+        pane = next((node for node in self.ancestors if isinstance(node, TabPane)), None)
+        tabs = next((node for node in self.ancestors if isinstance(node, TabbedContent)), None)
+        if pane is not None and tabs is not None:
+            self.watch(tabs, "active", self._tab_activated, init=False)
+            self._pane_id = pane.id
+
+    def _tab_activated(self, active: str) -> None:
+        """Take the keyboard focus the moment this tab is chosen (F3, a click, the palette).
+
+        Done synchronously, before the other tab is hidden: Textual hands the focus of a
+        widget being hidden to a focusable sibling, which can sit in the tab being left
+        (the Train tab's Cancel button during a run), and a focus there would switch the
+        tabs straight back.
+        """
+        if active == self._pane_id:
+            self._take_focus()
 
     def on_show(self) -> None:
         """Put the keyboard focus inside the tab, so its keys work at once after F3."""
+        self._take_focus()
+
+    def _take_focus(self) -> None:
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors:
-            self.query_one("#explore-body").focus()
+            self.screen.set_focus(self.query_one("#explore-body"))
 
     # -- what is shown --------------------------------------------------------------------
 
@@ -237,6 +257,10 @@ class ExploreTab(Vertical):
             channels = self.record.model.layer("conv2").params["W"].shape[-1]
         self.channel = (stage_channel(self.channel, channels) + step) % channels
         self._redraw()
+        if self.view == "filters":  # bring the newly marked filter card into view
+            cards = self.query_one(FiltersView).learned_cards
+            if cards:
+                cards[stage_channel(self.channel, len(cards))].scroll_visible(animate=False)
 
     def action_move(self, rows: int, cols: int) -> None:
         """Move the max-pool window by whole 2x2 blocks."""
@@ -297,7 +321,7 @@ class ExploreTab(Vertical):
             predicted = trace.prediction
             text += (
                 f" · the CNN says {split.class_names[predicted]} "
-                f"({trace.probabilities[predicted]:.0%})"
+                f"({trace.probabilities[predicted]:.1%})"
             )
         self.query_one("#explore-example", Static).update(text)
         for view in VIEWS:

@@ -28,9 +28,9 @@ DIGIT_NOTE = "what every filter below is slid over"
 
 CLASSIC_NOTE = (
     "Designed by hand, not learned — for comparison. The same digit through the engine's "
-    "Conv2D with these fixed weights; raw output before ReLU (red +, blue −). Trained "
-    "filters often end up looking like some of these; random ones respond to bits of "
-    "everything."
+    "Conv2D with these fixed weights; raw output before ReLU (red +, blue −). Learned "
+    "filters need not look like any of these: training keeps whatever helps the later "
+    "layers tell the classes apart."
 )
 
 

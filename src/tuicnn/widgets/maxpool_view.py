@@ -20,6 +20,9 @@ from tuicnn.widgets.number_grid import NumberGrid
 
 TRACK = "·"
 
+BIG = (150, 45)
+"""Terminal size from which the mini-map is drawn at twice the size."""
+
 VALUE_FORMAT = "{:.2f}"
 """ReLU outputs are never negative: no sign needed."""
 
@@ -129,7 +132,28 @@ class MaxPoolView(Vertical):
         self._corner = move_window(self._corner, rows, cols, self._fmap.shape)
         self._redraw()
 
+    def on_resize(self) -> None:
+        """Zoom the mini-map 2x when the terminal is big enough (e.g. 200x60) to use it."""
+        wide = self.app.size.width >= BIG[0] and self.app.size.height >= BIG[1]
+        minimap = self.query_one("#maxpool-minimap", Heatmap)
+        scale = 2 if wide else 1
+        if minimap.scale != scale:
+            minimap.scale = scale
+            if self._zoom is not None and self._fmap is not None:
+                self._draw_rulers(self._zoom, *self._fmap.shape)
+
     # -- internals --------------------------------------------------------------------------
+
+    def _draw_rulers(self, zoom: PoolZoom, height: int, width: int) -> None:
+        """Mark the window's columns above the mini-map and its rows beside it."""
+        scale = self.query_one("#maxpool-minimap", Heatmap).scale
+        top = ruler(width * scale, zoom.col * scale, PATCH * scale, "▼")
+        self.query_one("#maxpool-ruler-top", Static).update(
+            Text(" ").join([Text(""), Text("").join(top)])
+        )
+        # A terminal line holds two pixel rows at scale 1, one at scale 2.
+        left = ruler(-(-height * scale // 2), zoom.row * scale // 2, PATCH * scale // 2, "▶")
+        self.query_one("#maxpool-ruler-left", Static).update(Text("\n").join(left))
 
     def _redraw(self) -> None:
         assert self._fmap is not None and self._pooled is not None
@@ -142,11 +166,7 @@ class MaxPoolView(Vertical):
             f"Window: rows {span(zoom.row, PATCH, height)}, "
             f"columns {span(zoom.col, PATCH, width)}. Arrows move it 2 pixels."
         )
-        self.query_one("#maxpool-ruler-top", Static).update(
-            Text(" ").join([Text(""), Text("").join(ruler(width, zoom.col, PATCH, "▼"))])
-        )
-        left = ruler(-(-height // 2), zoom.row // 2, PATCH // 2, "▶")
-        self.query_one("#maxpool-ruler-left", Static).update(Text("\n").join(left))
+        self._draw_rulers(zoom, height, width)
         self.query_one("#maxpool-patch-grid", NumberGrid).update(zoom.patch, highlight=zoom.winners)
         self.query_one("#maxpool-pooled-title", Static).update(
             f"▼ max of each 2×2 block = pool1 rows {span(zoom.pool_row, 2, pool_h)}, "
