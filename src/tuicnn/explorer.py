@@ -236,10 +236,12 @@ class PoolZoom:
 
     @property
     def pool_row(self) -> int:
+        """Top row of ``pooled`` in the pooled map (each pooled row covers 2 map rows)."""
         return self.row // POOL
 
     @property
     def pool_col(self) -> int:
+        """Left column of ``pooled`` in the pooled map."""
         return self.col // POOL
 
 

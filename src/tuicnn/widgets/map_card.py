@@ -94,6 +94,7 @@ class MapCard(Vertical):
 
     @property
     def title(self) -> str:
+        """The title as given (without the ``▶`` selection mark)."""
         return self._title
 
     def update(
@@ -105,7 +106,15 @@ class MapCard(Vertical):
         caption: str | None = None,
         mode: Mode | None = None,
     ) -> None:
-        """Show new values; arguments left as ``None`` keep what is shown."""
+        """Show new values; keyword arguments left as ``None`` keep what is shown.
+
+        Args:
+            data: the new ``(H, W)`` map (``None`` shows "no data").
+            title: new title.
+            kernel: new ``(3, 3)`` weights (ignored when the card has no kernel grid).
+            caption: new caption (ignored when the card was made without one).
+            mode: new heatmap colouring.
+        """
         self._heatmap.update(data, mode=mode)
         if kernel is not None and self._grid is not None:
             self._grid.update(kernel)
