@@ -29,6 +29,7 @@ from ..explorer import (
     QUICK_DIGITS,
     Example,
     TraceCache,
+    channel_count,
     classic_responses,
     first_available_digit,
     pick_example,
@@ -213,7 +214,7 @@ class ExploreTab(Vertical):
     @property
     def filters(self) -> int:
         """Number of conv1 filters of the current network."""
-        return int(self.record.model.layer("conv1").params["W"].shape[-1])
+        return channel_count(self.record.model, "relu1")
 
     def models_changed(self) -> None:
         """The workspace's models were replaced elsewhere: re-trace and redraw with the new CNN."""
@@ -254,7 +255,7 @@ class ExploreTab(Vertical):
         filters; the layers view cycles conv2's (twice as many), conv1 stages wrap."""
         channels = self.filters
         if self.view == "layers":
-            channels = self.record.model.layer("conv2").params["W"].shape[-1]
+            channels = channel_count(self.record.model, "relu2")
         self.channel = (stage_channel(self.channel, channels) + step) % channels
         self._redraw()
         if self.view == "filters":  # bring the newly marked filter card into view
