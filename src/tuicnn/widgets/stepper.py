@@ -43,6 +43,8 @@ class Stepper(Horizontal):
         & > .stepper--message { width: 1fr; padding-left: 1; color: $text-error; }
         & > .stepper--message.-note { color: $text-muted; }
         &.-invalid > Input { text-style: bold reverse; }
+        &:focus-within { background: $boost; }
+        &:focus-within > .stepper--label { text-style: bold; color: $text-primary; }
     }
     """
 
@@ -151,6 +153,7 @@ class Stepper(Horizontal):
         try:
             self.set_value(self.scale.parse(event.value))
         except ValueError as error:
-            message = self.message_text
             self.set_value(self.value, announce=False)
-            self._say(message or f"✗ {error}; {self.scale.format(self.value)} kept")
+            # Still say why the text was replaced, but muted: the field is valid again.
+            self._say(f"{event.value!r}: {error}; {self.scale.format(self.value)} kept",
+                      note=True)
