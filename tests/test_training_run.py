@@ -107,7 +107,8 @@ def test_series_use_epoch_points_plus_the_running_tail():
     assert train.xs == (1.0, 1.5) and train.ys == (2.0, 1.5) and train.line
     assert test.xs == (1.0,) and not test.line
     line, points = accuracy_series([fc])
-    assert line.ys == (60.0,) and points.ys == (60.0,) and line.label == "FC test"
+    assert line.ys == (60.0,) and points.ys == (60.0,) and line.group == "FC"
+    assert line.label == "test" and points.label == ""  # the points stay out of the legend
     assert train.marker != loss_series([ModelRun("cnn", 1, 3, 2, 0.0)])[0].marker
 
 

@@ -211,6 +211,6 @@ class TrainSettings:
         return cnn_params(self.filters)
 
     def params_line(self) -> str:
-        """E.g. ``FC 101,770 · CNN 103,018 parameters (CNN/FC 1.01×)``."""
+        """E.g. ``FC 101,770 · CNN 103,018 (CNN/FC 1.01×)``."""
         fc, cnn = self.fc_params, self.cnn_params
-        return f"FC {fc:,} · CNN {cnn:,} parameters (CNN/FC {cnn / fc:.2f}×)"
+        return f"FC {fc:,} · CNN {cnn:,} (CNN/FC {cnn / fc:.2f}×)"

@@ -215,7 +215,8 @@ class ChartSeries:
     ``NO_COLOR`` or on a 16-colour terminal.
     """
 
-    label: str
+    group: str  # the model, e.g. "FC": the legend lists each group's lines together
+    label: str  # e.g. "train"; empty to leave the series out of the legend
     xs: tuple[float, ...]
     ys: tuple[float, ...]
     color: str  # a Textual theme variable, e.g. "primary"
@@ -244,7 +245,7 @@ def loss_series(runs: list[ModelRun]) -> list[ChartSeries]:
         test = [(float(e.epoch), e.test_loss) for e in run.history]
         for part, points in (("train", train), ("test", test)):
             out.append(ChartSeries(
-                f"{run.name} {part}", tuple(x for x, _ in points), tuple(y for _, y in points),
+                run.name, part, tuple(x for x, _ in points), tuple(y for _, y in points),
                 COLORS.get(run.kind, "foreground"), MARKERS.get((run.kind, part), "*"),
                 line=part == "train",
             ))
@@ -258,8 +259,8 @@ def accuracy_series(runs: list[ModelRun]) -> list[ChartSeries]:
         xs = tuple(float(e.epoch) for e in run.history)
         ys = tuple(100 * e.test_acc for e in run.history)
         color = COLORS.get(run.kind, "foreground")
-        out.append(ChartSeries(f"{run.name} test", xs, ys, color,
+        out.append(ChartSeries(run.name, "test", xs, ys, color,
                                MARKERS.get((run.kind, "train"), "*")))
-        out.append(ChartSeries("", xs, ys, color, MARKERS.get((run.kind, "test"), "*"),
+        out.append(ChartSeries(run.name, "", xs, ys, color, MARKERS.get((run.kind, "test"), "*"),
                                line=False))
     return out

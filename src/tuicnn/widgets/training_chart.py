@@ -88,8 +88,10 @@ class TrainingChart(Vertical):
         ys = [y for s in drawn for y in s.ys]
         if self.percent:
             low, high = max(0.0, 10 * math.floor((min(ys, default=0.0) - 5) / 10)), 100.0
-        else:
-            low, high = 0.0, max(ys, default=1.0) * 1.05 or 1.0
+        else:  # loss: frame the data (a loss has no natural top, and 0 is never reached)
+            top, bottom = max(ys, default=1.0), min(ys, default=0.0)
+            margin = max(0.05, 0.1 * (top - bottom))
+            low, high = max(0.0, bottom - margin), top + margin
         plt.ylim(low, high)
         plt.yticks(_nice_ticks(low, high, max(2, plot.size.height // 2)))
         if not drawn:
@@ -114,14 +116,18 @@ class TrainingChart(Vertical):
             return "default"
 
     def _legend(self) -> str:
-        """One entry per labelled series, drawn with the series' own marker."""
-        entries = []
+        """``FC: ⠤⠤ train  o test   CNN: • train  x test``, each model in its colour."""
+        groups: dict[str, list[ChartSeries]] = {}
         for s in self._series:
             if s.label:
-                sample = LEGEND_SAMPLES.get(s.marker, f" {s.marker}")
-                label = f"{sample} {s.label}".replace(" ", "\u00a0")  # wrap between entries
-                entries.append(f"[${s.color}]{escape(label)}[/]")
-        return "  ".join(entries)
+                groups.setdefault(s.group, []).append(s)
+        parts = []
+        for group, members in groups.items():
+            entries = "  ".join(
+                f"{LEGEND_SAMPLES.get(s.marker, s.marker)} {s.label}" for s in members
+            )
+            parts.append(f"[${members[0].color}]{escape(f'{group}: {entries}')}[/]")
+        return "   ".join(parts)
 
 
 #: What a named plotext marker looks like, for the legend.
