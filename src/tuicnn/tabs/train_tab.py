@@ -167,9 +167,10 @@ class TrainTab(Vertical):
             "Press t (or the button) to train both models; the result appears here.")
         self._refresh_charts()
         if self.screen.focused is None:
-            # Start inside the tab (not on the tab bar), so t and c work at once and show
-            # in the footer; Enter on this button trains too.
-            self.query_one("#train-start", Button).focus()
+            # Start on the first setting rather than the tab bar: the arrows change it at
+            # once, Tab walks down the settings to the Train button, and t and c work (and
+            # show in the footer) straight away.
+            self.query_one("#set-hidden NumberInput").focus()
 
     def on_resize(self, event: Resize) -> None:
         """Spread out when there is room: the CSS keys off these classes."""
