@@ -85,7 +85,7 @@ async def test_layers_view_shows_the_trace_and_softmax(split):
         await pilot.press("l")
         pipeline = app.screen.query_one(PipelineView)
         result = engine_trace(app, tab)
-        bars = app.screen.query_one(ProbabilityBars)
+        bars = app.screen.query_one(ExploreTab).query_one(ProbabilityBars)
         np.testing.assert_allclose(bars.probs, result.probabilities, rtol=1e-6)
         assert bars.predicted == result.prediction
         assert bars.true_index == 6
@@ -194,7 +194,7 @@ async def test_models_changed_redraws_with_the_new_cnn(split):
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_tab(pilot)
         await pilot.press("l")
-        before = app.screen.query_one(ProbabilityBars).probs.copy()
+        before = app.screen.query_one(ExploreTab).query_one(ProbabilityBars).probs.copy()
 
         model = build_cnn(4, seed=3)
         epoch = EpochEnd("cnn", 1, 1, 0.5, 0.8, 0.6, 0.75, 1.0)
@@ -204,7 +204,7 @@ async def test_models_changed_redraws_with_the_new_cnn(split):
         assert "trained 1 epoch · 75.0% test" in text_of(app, "#explore-network")
         assert "4 conv1 filters" in text_of(app, "#explore-network")
         result = engine_trace(app, tab)
-        after = app.screen.query_one(ProbabilityBars).probs
+        after = app.screen.query_one(ExploreTab).query_one(ProbabilityBars).probs
         np.testing.assert_allclose(after, result.probabilities, rtol=1e-6)
         assert not np.allclose(after, before)
         assert "channel 1 of 4" in app.screen.query_one(PipelineView).card("relu1").title

@@ -44,14 +44,18 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         from ..app import TuicnnApp
-        from ..screens.main import MainScreen
-        from ..tabs.explore_tab import ExploreTab
-        from ..tabs.train_tab import TrainTab
+        from ..screens.main import TABS, MainScreen
+        from ..tabs.draw_tab import DrawTab
+        from ..widgets.draw_canvas import DrawCanvas
 
+        owners: list[tuple[str, type]] = [("Everywhere", TuicnnApp), ("Tabs", MainScreen)]
+        for _, title, tab_class, _ in TABS:
+            owners.append((f"{title} tab", tab_class))
+            if tab_class is DrawTab:
+                owners.append(("Drawing canvas", DrawCanvas))
         sections = [
             (title, [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS])
-            for title, owner in [("Everywhere", TuicnnApp), ("Tabs", MainScreen),
-                                 ("Train tab", TrainTab), ("Explore tab", ExploreTab)]
+            for title, owner in owners
         ]
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys · Esc closes"

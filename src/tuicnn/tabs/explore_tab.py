@@ -112,6 +112,10 @@ class ExploreTab(Vertical):
         self.channel = 0
         self._drawn: dict[str, tuple[object, ...]] = {}
         self._pane_id: str | None = None
+        self._drawing: tuple[int, np.ndarray, str] | None = None
+        """``(cache key, (28, 28, 1) image, caption)`` of a drawing shown instead of a test
+        example; keys are negative so they never collide with test-set indices."""
+        self._drawings_seen = 0
 
     # -- composition --------------------------------------------------------------------------
 
@@ -203,13 +207,30 @@ class ExploreTab(Vertical):
         return pick_example(split.y_test, self.digit, self.position)
 
     @property
-    def trace(self) -> Trace | None:
-        """The engine's trace of the shown example through the current CNN (cached)."""
+    def shown_image(self) -> tuple[int, np.ndarray] | None:
+        """``(cache key, (28, 28, 1) image)`` on screen: a drawing, or the test example."""
+        if self._drawing is not None:
+            return self._drawing[0], self._drawing[1]
         example = self.example
         if example.index < 0:
             return None
-        split = self._workspace.split
-        return self._traces.get(self.record.model, example.index, split.x_test[example.index])
+        return example.index, self._workspace.split.x_test[example.index]
+
+    @property
+    def trace(self) -> Trace | None:
+        """The engine's trace of the shown image through the current CNN (cached)."""
+        shown = self.shown_image
+        return None if shown is None else self._traces.get(self.record.model, *shown)
+
+    def show_drawing(self, image: np.ndarray, caption: str) -> None:
+        """Trace a drawing (``(28, 28)`` float in [0, 1]) instead of a test example.
+
+        Picking a digit or stepping examples returns to the test set.
+        """
+        self._drawings_seen += 1
+        pixels = np.asarray(image, dtype=np.float32).reshape(28, 28, 1).copy()
+        self._drawing = (-1 - self._drawings_seen, pixels, caption)
+        self._redraw()
 
     @property
     def filters(self) -> int:
@@ -229,13 +250,16 @@ class ExploreTab(Vertical):
         if digit >= self._workspace.split.n_classes:
             self.notify(f"this data set has no class {digit}", severity="warning")
             return
-        self.digit, self.position = digit, 0
+        self.digit, self.position, self._drawing = digit, 0, None
         self._redraw()
 
     def action_example(self, step: int) -> None:
         """Step to the next/previous test example of the same digit, wrapping around."""
         example = self.example
-        if example.count:
+        if self._drawing is not None:  # back to the test set, where we were
+            self._drawing = None
+            self._redraw()
+        elif example.count:
             self.position = step_position(example.position, example.count, step)
             self._redraw()
 
@@ -300,7 +324,7 @@ class ExploreTab(Vertical):
         self.position = 0
 
     def _classic_responses(self, index: int, image: np.ndarray) -> np.ndarray:
-        """Hand-made filter responses ``(28, 28, 4)`` for test example ``index`` (cached)."""
+        """Hand-made filter responses ``(28, 28, 4)`` for image key ``index`` (cached)."""
         cached = self._classic.get(index)
         if cached is None:
             if len(self._classic) >= CLASSIC_CACHE:
@@ -317,7 +341,10 @@ class ExploreTab(Vertical):
         self.query_one("#explore-network", Static).update(
             f"Network: the CNN, {record.status} · {self.filters} conv1 filters"
         )
-        text = f"Input: {example.describe(split.class_names[self.digit])}"
+        if self._drawing is not None:
+            text = f"Input: {self._drawing[2]} (press a digit or n/p to return to test examples)"
+        else:
+            text = f"Input: {example.describe(split.class_names[self.digit])}"
         if trace is not None:
             predicted = trace.prediction
             text += (
@@ -331,9 +358,11 @@ class ExploreTab(Vertical):
             self.query_one(f"#digit-{digit}", Button).set_class(digit == self.digit, "-active")
         if trace is None:
             return
-        key = (record.model, example.index)
+        index, pixels = self.shown_image
+        key = (record.model, index)
         channel = stage_channel(self.channel, self.filters)
-        image = split.x_test[example.index, :, :, 0]
+        image = pixels[:, :, 0]
+        true_label = None if self._drawing is not None else self.digit
         if self.view == "filters":
             view = self.query_one(FiltersView)
             if self._drawn.get("filters") != key:
@@ -341,7 +370,7 @@ class ExploreTab(Vertical):
                     image,
                     record.model.layer("conv1").params["W"],
                     trace["relu1"].values,
-                    self._classic_responses(example.index, image),
+                    self._classic_responses(index, image),
                     channel,
                 )
                 self._drawn["filters"] = key
@@ -350,7 +379,7 @@ class ExploreTab(Vertical):
         elif self.view == "layers":
             pipeline = self.query_one(PipelineView)
             if self._drawn.get("layers") != key:
-                pipeline.show(trace, record.model, self.channel, self.digit)
+                pipeline.show(trace, record.model, self.channel, true_label)
                 self._drawn["layers"] = key
             else:
                 pipeline.set_channel(self.channel)

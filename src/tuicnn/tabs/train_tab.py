@@ -167,10 +167,13 @@ class TrainTab(Vertical):
             "Press t (or the button) to train both models; the result appears here.")
         self._refresh_charts()
         if self.screen.focused is None:
-            # Start on the first setting rather than the tab bar: the arrows change it at
-            # once, Tab walks down the settings to the Train button, and t and c work (and
-            # show in the footer) straight away.
-            self.query_one("#set-hidden NumberInput").focus()
+            self.focus_default()
+
+    def focus_default(self) -> None:
+        """Focus the first setting rather than the tab bar: the arrows change it at once,
+        Tab walks down the settings to the Train button, and t and c work (and show in the
+        footer) straight away."""
+        self.query_one("#set-hidden NumberInput").focus()
 
     def on_resize(self, event: Resize) -> None:
         """Spread out when there is room: the CSS keys off these classes."""

@@ -92,14 +92,17 @@ class PipelineView(Vertical):
         """The card of a trace stage, e.g. ``"pool1"`` (tests read its heatmap data)."""
         return self.query_one(f"#stage-{stage}", MapCard)
 
-    def show(self, trace: Trace, model: Sequential, channel: int, true_label: int) -> None:
+    def show(
+        self, trace: Trace, model: Sequential, channel: int, true_label: int | None
+    ) -> None:
         """Draw every stage of ``trace``.
 
         Args:
             trace: the engine's trace of one image through ``model``.
             model: the network (for the dimension table).
             channel: selected channel; each stage wraps it into its own channel count.
-            true_label: class index of the image, marked on the softmax bars.
+            true_label: class index of the image, marked on the softmax bars; None for an
+                image nobody labelled (a drawing).
         """
         self._trace = trace
         self.set_channel(channel)
@@ -112,11 +115,13 @@ class PipelineView(Vertical):
         self.card("fc_relu").update(as_strip(fc, FC_WIDTH), title=f"FC + ReLU · {fc.size} units")
         probs = trace.probabilities
         predicted = int(np.argmax(probs))
-        verdict = "right" if predicted == true_label else "wrong"
-        self.query_one("#pipeline-softmax-title", Static).update(
-            f"Softmax · predicts {self._labels[predicted]} ({probs[predicted]:.1%}) · "
-            f"true label {self._labels[true_label]} · {verdict}"
-        )
+        title = f"Softmax · predicts {self._labels[predicted]} ({probs[predicted]:.1%})"
+        if true_label is None:
+            title += " · no true label (your drawing)"
+        else:
+            verdict = "right" if predicted == true_label else "wrong"
+            title += f" · true label {self._labels[true_label]} · {verdict}"
+        self.query_one("#pipeline-softmax-title", Static).update(title)
         self.query_one("#pipeline-bars", ProbabilityBars).update(probs, true_label)
         self.query_one("#pipeline-table", Static).update(self._table(model))
 

@@ -1,0 +1,69 @@
+"""The main screen's wiring: tab switching with focus, help, and drawings sent to Explore."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.widgets import TabbedContent
+
+from tuicnn.app import TuicnnApp
+from tuicnn.data import bundled_split
+from tuicnn.nn import trace
+from tuicnn.screens.help import HelpScreen
+from tuicnn.screens.main import TABS
+from tuicnn.widgets.pipeline_view import PipelineView
+
+
+@pytest.fixture(scope="module")
+def split():
+    return bundled_split(train_size=100, test_size=200)
+
+
+async def test_function_keys_switch_tabs_and_focus_inside_them(split):
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tabs = app.screen.query_one(TabbedContent)
+        for pane, _, _, key in [*TABS[1:], TABS[0]]:
+            await pilot.press(key)
+            await pilot.pause()
+            assert tabs.active == pane
+            focused = app.screen.focused
+            assert focused is not None and app.screen.tab(pane) in focused.ancestors, pane
+
+
+async def test_help_lists_the_keys_of_every_tab(split):
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for _, title, _, key in TABS:
+            assert f"{title} tab" in text and key in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_a_drawing_sent_from_the_draw_tab_is_traced_in_explore(split):
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        for key in ["space", "down", "space", "down", "space", "down", "space", "down", "space"]:
+            await pilot.press(key)
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.screen.query_one(TabbedContent).active == "explore"
+        explore, draw = app.screen.tab("explore"), app.screen.tab("draw")
+        sent = draw.image
+        assert sent is not None
+        await pilot.press("l")
+        await pilot.pause()
+        expected = trace(app.workspace.cnn.model, sent)
+        np.testing.assert_allclose(explore.trace.probabilities, expected.probabilities)
+        pipeline = explore.query_one(PipelineView)
+        np.testing.assert_allclose(pipeline.card("input").heatmap.data, sent)
+        assert "your drawing" in str(explore.query_one("#explore-example").render())
+        await pilot.press("6")
+        await pilot.pause()
+        assert "labelled 6" in str(explore.query_one("#explore-example").render())
