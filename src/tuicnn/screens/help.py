@@ -44,14 +44,13 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         from ..app import TuicnnApp
-        from ..screens.main import TABS, MainScreen
-        from ..tabs.draw_tab import DrawTab
+        from ..screens.main import TABS, MainScreen, tab_class
         from ..widgets.draw_canvas import DrawCanvas
 
         owners: list[tuple[str, type]] = [("Everywhere", TuicnnApp), ("Tabs", MainScreen)]
-        for _, title, tab_class, _ in TABS:
-            owners.append((f"{title} tab", tab_class))
-            if tab_class is DrawTab:
+        for pane, title, _, _ in TABS:
+            owners.append((f"{title} tab", tab_class(pane)))
+            if pane == "draw":
                 owners.append(("Drawing canvas", DrawCanvas))
         sections = [
             (title, [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -9,24 +11,31 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from ..messages import ModelsChanged, SendToExplore
-from ..tabs.architectures_tab import ArchitecturesTab
-from ..tabs.draw_tab import DrawTab
-from ..tabs.explore_tab import ExploreTab
-from ..tabs.shift_tab import ShiftTab
-from ..tabs.train_tab import TrainTab
 
-#: ``(pane id, tab title, tab class, function key)``, in tab-bar order.
-TABS: tuple[tuple[str, str, type[Widget], str], ...] = (
-    ("train", "Train: FC vs CNN", TrainTab, "f2"),
-    ("explore", "Explore the CNN", ExploreTab, "f3"),
-    ("draw", "Draw", DrawTab, "f4"),
-    ("shift", "Shift test", ShiftTab, "f5"),
-    ("architectures", "Architectures", ArchitecturesTab, "f6"),
+#: ``(pane id, tab title, class name in tuicnn.tabs.<pane>_tab, function key)``, in order.
+TABS: tuple[tuple[str, str, str, str], ...] = (
+    ("train", "Train: FC vs CNN", "TrainTab", "f2"),
+    ("explore", "Explore the CNN", "ExploreTab", "f3"),
+    ("draw", "Draw", "DrawTab", "f4"),
+    ("shift", "Shift test", "ShiftTab", "f5"),
+    ("architectures", "Architectures", "ArchitecturesTab", "f6"),
 )
 
 
+def tab_class(pane: str) -> type[Widget]:
+    """The class of a tab, imported on first use (only the first tab is needed at start)."""
+    class_name = next(name for pane_id, _, name, _ in TABS if pane_id == pane)
+    module = importlib.import_module(f"{__package__.rpartition('.')[0]}.tabs.{pane}_tab")
+    return getattr(module, class_name)
+
+
 class MainScreen(Screen[None]):
-    """Header, the tabs, and a footer listing the keys that work right now."""
+    """Header, the tabs, and a footer listing the keys that work right now.
+
+    Only the first tab is built at start-up; each other tab is built the first time it is
+    shown (composing all five up front made the first frame four times slower than a bare
+    Textual app's). A tab reads the workspace when it mounts, so it is never stale.
+    """
 
     CSS_PATH = ["main.tcss", *(f"../tabs/{pane}_tab.tcss" for pane, *_ in TABS)]
     BINDINGS = [
@@ -36,18 +45,38 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial="train"):
-            for pane, title, tab_class, _ in TABS:
+        first = TABS[0][0]
+        with TabbedContent(initial=first):
+            for pane, title, _, _ in TABS:
                 with TabPane(title, id=pane):
-                    yield tab_class()
+                    if pane == first:
+                        yield tab_class(pane)()
         yield Footer()
 
-    def tab(self, pane: str) -> Widget:
-        """The tab widget inside the pane called ``pane``."""
-        return self.query_one(f"#{pane}", TabPane).children[0]
+    def tab(self, pane: str) -> Widget | None:
+        """The tab widget inside the pane called ``pane``, or None if not built yet."""
+        children = self.query_one(f"#{pane}", TabPane).children
+        return children[0] if children else None
+
+    async def ensure_tab(self, pane: str) -> Widget:
+        """The tab widget of ``pane``, built and mounted now if it was not yet."""
+        tab = self.tab(pane)
+        if tab is None:
+            tab = tab_class(pane)()
+            await self.query_one(f"#{pane}", TabPane).mount(tab)
+        return tab
+
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab chosen by mouse or by the tab bar's arrows: build it if needed."""
+        if event.pane.id:
+            await self.ensure_tab(event.pane.id)
 
     def action_show_tab(self, pane: str) -> None:
-        """Switch to a tab (F-keys, the command palette) and put the keyboard focus in it.
+        """Switch to a tab (F-keys, the command palette) and put the keyboard focus in it."""
+        self.call_next(self.show_tab, pane)
+
+    async def show_tab(self, pane: str) -> None:
+        """Build the tab if needed, switch to it and focus inside it.
 
         Focus is cleared first: otherwise Textual hands the focus of a widget being hidden to
         a focusable neighbour that may still sit in the tab being left, which switches the
@@ -56,12 +85,15 @@ class MainScreen(Screen[None]):
         tabs = self.query_one(TabbedContent)
         if tabs.active == pane:
             return
+        await self.ensure_tab(pane)
         self.set_focus(None)
         tabs.active = pane
         self.call_after_refresh(self._focus_tab, pane)
 
     def _focus_tab(self, pane: str) -> None:
         tab = self.tab(pane)
+        if tab is None:
+            return
         focus_default = getattr(tab, "focus_default", None)
         if callable(focus_default):
             focus_default()
@@ -74,11 +106,12 @@ class MainScreen(Screen[None]):
         """Tell every tab that the workspace's models were replaced."""
         for pane, *_ in TABS:
             tab = self.tab(pane)
-            if tab is not message.control:
+            if tab is not None and tab is not message.control:
                 tab.models_changed()  # type: ignore[attr-defined]
 
-    def on_send_to_explore(self, message: SendToExplore) -> None:
+    async def on_send_to_explore(self, message: SendToExplore) -> None:
         """A drawing from the Draw tab: trace it in the Explore tab and show that tab."""
         message.stop()
-        self.tab("explore").show_drawing(message.image, message.label)  # type: ignore[attr-defined]
-        self.action_show_tab("explore")
+        explore = await self.ensure_tab("explore")
+        explore.show_drawing(message.image, message.label)  # type: ignore[attr-defined]
+        await self.show_tab("explore")

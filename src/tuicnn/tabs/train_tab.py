@@ -97,6 +97,9 @@ class TrainTab(Vertical):
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # Pick the layout from the terminal's width now: switching it later in on_resize
+        # would restyle every widget of the tab a second time before the first frame.
+        self._set_layout_classes(self.app.size.width)
         workspace = self.app.workspace
         split = workspace.split
         self._split_seed = int(workspace.fc.model.hparams.get("seed", 0))
@@ -177,7 +180,9 @@ class TrainTab(Vertical):
 
     def on_resize(self, event: Resize) -> None:
         """Spread out when there is room: the CSS keys off these classes."""
-        width = event.size.width
+        self._set_layout_classes(event.size.width)
+
+    def _set_layout_classes(self, width: int) -> None:
         self.set_class(width >= MEDIUM_WIDTH, "-medium")
         self.set_class(width >= WIDE_WIDTH, "-wide")
 
