@@ -1,21 +1,42 @@
-"""The Textual application: one main screen with a tab per activity."""
+"""The Textual application: one main screen with a tab per activity.
+
+The app also owns the session's files: ``ctrl+s`` saves both models, ``ctrl+o`` loads them
+and ``ctrl+e`` exports the training history, each through a :class:`FilePrompt`. Files are
+small (about 100k parameters), so they are read and written on the UI thread; a failure is
+one notification and leaves the session exactly as it was.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import TabbedContent, TabPane
 
 from . import __version__
 from .data import DataError, Split, bundled_split, idx_split
+from .messages import ModelsChanged
+from .model_file import (
+    ModelFileError,
+    export_history_csv,
+    export_history_json,
+    load_models,
+    save_workspace_models,
+)
+from .screens.file_prompt import FileChoice, FilePrompt
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .tabs.train_tab import TrainTab
-from .workspace import Workspace
+from .workspace import ModelRecord, Workspace
+
+MODEL_FILE = "tuicnn-models.npz"
+HISTORY_FILE = "tuicnn-history.csv"
+HISTORY_SUFFIXES = (".csv", ".json")
+FILE_ACTIONS = frozenset({"save_models", "load_models", "export_history"})
 
 
 class TuicnnApp(App[None]):
@@ -24,18 +45,35 @@ class TuicnnApp(App[None]):
     Args:
         split: the data to train and explore on (the bundled subset when None).
         seed: seed for the untrained models shown before any training.
+        models: an FC and a CNN record to start with instead (e.g. from ``load_models``).
+        model_file: the name the save and load prompts offer first (the file the models came
+            from, if any).
     """
 
     TITLE = "tuicnn"
     SUB_TITLE = f"CNN playground · v{__version__}"
+    #: The file keys are priority bindings so they work from a text field too (an ``Input``
+    #: takes ctrl+e as "end of line"); they are off in modal screens (``check_action``), where
+    #: the key falls through to the field. Not in the footer: it is full at 80 columns; the
+    #: help screen and the command palette list them.
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+s", "save_models", "Save models", show=False, priority=True),
+        Binding("ctrl+o", "load_models", "Load models", show=False, priority=True),
+        Binding("ctrl+e", "export_history", "Export history", show=False, priority=True),
     ]
 
-    def __init__(self, split: Split | None = None, seed: int = 0) -> None:
+    def __init__(self, split: Split | None = None, seed: int = 0,
+                 models: tuple[ModelRecord, ModelRecord] | None = None,
+                 model_file: str = MODEL_FILE) -> None:
         super().__init__()
         self.workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
+        if models is not None:
+            self.workspace.fc, self.workspace.cnn = models
+        self.model_file = model_file
+        """The name the next save or load prompt offers: the last file saved or loaded."""
+        self.history_file = HISTORY_FILE
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
@@ -49,6 +87,102 @@ class TuicnnApp(App[None]):
         yield SystemCommand("Help", "List every key binding", self.action_help)
         if isinstance(screen, MainScreen):
             yield from _main_screen_commands(screen)
+            yield SystemCommand("Save models", "Save the FC and the CNN to a file (ctrl+s)",
+                                self.action_save_models)
+            yield SystemCommand("Load models", "Replace the FC and the CNN with saved ones "
+                                "(ctrl+o)", self.action_load_models)
+            yield SystemCommand("Export history", "Write every epoch's numbers to a .csv or "
+                                ".json file (ctrl+e)", self.action_export_history)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """File keys are off in modal screens: no prompt over a prompt, the help or the
+        palette, and ctrl+e reaches the prompt's text field as "end of line"."""
+        return not (action in FILE_ACTIONS and isinstance(self.screen, ModalScreen))
+
+    # -- files ----------------------------------------------------------------------------
+
+    def _main_screen(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
+    def _training(self) -> bool:
+        main = self._main_screen()
+        return main is not None and any(tab.training for tab in main.query(TrainTab))
+
+    def action_save_models(self) -> None:
+        """Ask for a file name, then save both models (asking before replacing a file)."""
+        prompt = FilePrompt("Save models", self.model_file, confirm_overwrite=True)
+        self.push_screen(prompt, self._save_models)
+
+    def _save_models(self, choice: FileChoice | None) -> None:
+        if choice is None:
+            return
+        workspace = self.workspace
+        try:
+            path = save_workspace_models(choice.path, workspace.fc, workspace.cnn,
+                                         overwrite=choice.overwrite)
+        except ModelFileError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.model_file = str(path)
+        untrained = [name for name, record in (("FC", workspace.fc), ("CNN", workspace.cnn))
+                     if not record.trained]
+        if untrained:  # allowed (a seeded start is reproducible), but it must not pass as a result
+            self.notify(f"Saved to {path}, but the {' and the '.join(untrained)} "
+                        f"{'is' if len(untrained) == 1 else 'are'} untrained (random weights).",
+                        severity="warning")
+        else:
+            self.notify(f"Saved the FC and the CNN to {path}.")
+
+    def action_load_models(self) -> None:
+        """Ask for a file name, then replace both models with the ones saved in it.
+
+        Refused while training: the run's models would replace the loaded ones when it ends.
+        """
+        if self._training():
+            self.notify("Training is under way: cancel it (c) or let it finish before "
+                        "loading models.", severity="warning")
+            return
+        self.push_screen(FilePrompt("Load models", self.model_file), self._load_models)
+
+    def _load_models(self, choice: FileChoice | None) -> None:
+        if choice is None:
+            return
+        try:
+            fc, cnn = load_models(choice.path)  # new objects, or nothing: ours stay as they are
+        except ModelFileError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.workspace.fc, self.workspace.cnn = fc, cnn
+        self.model_file = str(choice.path)
+        main = self._main_screen()
+        if main is not None:
+            main.post_message(ModelsChanged())
+        self.notify(f"Loaded {choice.path}. FC: {fc.status}. CNN: {cnn.status}.")
+
+    def action_export_history(self) -> None:
+        """Ask for a .csv or .json name, then write every finished epoch of both models."""
+        workspace = self.workspace
+        if not (workspace.fc.history or workspace.cnn.history):
+            self.notify("Nothing to export yet: no epoch has finished. Train first "
+                        "(t on the Train tab).", severity="warning")
+            return
+        prompt = FilePrompt("Export history", self.history_file, confirm_overwrite=True,
+                            suffixes=HISTORY_SUFFIXES)
+        self.push_screen(prompt, self._export_history)
+
+    def _export_history(self, choice: FileChoice | None) -> None:
+        if choice is None:
+            return
+        write = export_history_json if choice.path.suffix.lower() == ".json" else export_history_csv
+        try:
+            rows = write(choice.path, [self.workspace.fc, self.workspace.cnn],
+                         overwrite=choice.overwrite)
+        except ModelFileError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.history_file = str(choice.path)
+        self.notify(f"Wrote {rows} epoch{'s' if rows != 1 else ''} of history to "
+                    f"{choice.path}.")
 
 
 def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
@@ -71,21 +205,36 @@ def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
                                 lambda tab=pane.id: screen.action_show_tab(tab))
 
 
-def create_app(data_dir: str | None = None, seed: int = 0) -> TuicnnApp:
+def create_app(data_dir: str | None = None, seed: int | None = 0,
+               load: str | os.PathLike[str] | None = None) -> TuicnnApp:
     """Build the app on the bundled data, or on IDX files in ``data_dir``.
+
+    Args:
+        data_dir: a directory of MNIST-style IDX files, or None for the bundled digits.
+        seed: seed of the data split and of the untrained models; None means the loaded
+            models' own seed (so the bundled test digits are ones they were not trained
+            on), or 0 without ``load``.
+        load: a model file to start with, read before anything else so a bad file fails
+            fast, before the UI takes over the terminal.
 
     Raises:
         DataError: the data could not be read (the message says which file and why).
+        ModelFileError: ``load`` could not be read (one sentence naming the file).
     """
+    models = load_models(load) if load is not None else None
+    if seed is None:
+        seed = models[0].seed if models is not None else 0
     split = idx_split(data_dir, seed=seed) if data_dir else bundled_split(seed=seed)
-    return TuicnnApp(split, seed=seed)
+    model_file = str(load) if load is not None else MODEL_FILE
+    return TuicnnApp(split, seed=seed, models=models, model_file=model_file)
 
 
-def run_app(data_dir: str | None = None, seed: int = 0) -> int:
-    """Entry point used by the CLI; returns the process exit code."""
+def run_app(data_dir: str | None = None, seed: int | None = 0,
+            load: str | os.PathLike[str] | None = None) -> int:
+    """Entry point used by the CLI; returns the process exit code (2: bad data or file)."""
     try:
-        app = create_app(data_dir, seed)
-    except DataError as error:
+        app = create_app(data_dir, seed, load)
+    except (DataError, ModelFileError) as error:
         print(f"tuicnn: error: {error}", file=sys.stderr)
         return 2
     app.run()

@@ -37,9 +37,18 @@ class ModelRecord:
         return bool(self.history)
 
     @property
+    def seed(self) -> int:
+        """The seed the model was built (and, in this app, its data split drawn) with.
+
+        A loaded model brings its seed along, so the split it is shown can be the one it was
+        trained next to, with test digits it never saw.
+        """
+        return int(self.model.hparams.get("seed", 0))
+
+    @property
     def status(self) -> str:
         """One line for the UI, e.g. ``trained 5 epochs · 94.1% test``."""
-        seed = self.model.hparams.get("seed", 0)
+        seed = self.seed
         if not self.history:
             return f"untrained (random weights, seed {seed})"
         last = self.history[-1]
