@@ -176,3 +176,145 @@ def test_python_dash_m_tuicnn_version_without_importing_textual():
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
     assert "tuicnn.cli" in imported
     assert not [name for name in imported if name.split(".")[0] == "textual"]
+
+
+# -- shift-test, saving, exporting, datasets ----------------------------------------------
+
+SHIFT_TINY = ["--train-size", "100", "--test-size", "100", "--max-shift", "2"]
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+def test_shift_test_json_lines_parse(capsys):
+    code, out, err = run(capsys, "shift-test", "--epochs", "1", "--hidden", "16", "--filters",
+                         "2", "--direction", "down", "--json", *SHIFT_TINY)
+    assert code == 0 and err == ""
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["shift"] for line in lines] == [0, 1, 2]
+    for line in lines:
+        assert set(line) == {"shift", "direction", "fc", "cnn"}
+        assert line["direction"] == "down" and 0 <= line["fc"] <= 1 and 0 <= line["cnn"] <= 1
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["--direction", "up"], "--direction"),
+    (["--max-shift", "28"], "max shift must be between 0 and 27"),
+    (["--epochs", "0"], "epochs must be between"),
+    (["--seed", "-1"], "seed must be between"),
+    (["--train-size", "5"], "training size"),
+    (["--load", "/no/such/file.npz"], "does not exist"),
+    (["--dataset", "fashion", "--data-dir", "x"], "not both"),
+    (["--dataset", "cifar"], "--dataset"),
+])
+def test_invalid_shift_test_arguments_give_one_line_and_exit_2(capsys, argv, fragment):
+    assert_one_line_error(*run(capsys, "shift-test", *argv), fragment)
+
+
+@pytest.fixture
+def saved(tmp_path: Path) -> Path:
+    """Models saved by ``tuicnn train --save`` (1 epoch on 100 digits, seed 2)."""
+    path = tmp_path / "models.npz"
+    assert main(["train", "--save", str(path), "--seed", "2", *TINY]) == 0
+    return path
+
+
+def test_train_save_then_shift_test_load_round_trip(capsys, saved):
+    from tuicnn.model_file import load_models
+    from tuicnn.shift_test import shift_test
+
+    out = capsys.readouterr().out
+    assert f"Saved the FC and the CNN to {saved}" in out
+    fc, cnn = load_models(saved)
+    assert [len(fc.history), len(cnn.history)] == [1, 1]
+    assert fc.config == TrainConfig(epochs=1, seed=2)
+
+    code, out, err = run(capsys, "shift-test", "--load", str(saved), "--json", *SHIFT_TINY)
+    assert code == 0 and err == ""
+    split = bundled_split(100, 100, seed=2)  # the models' seed: their run's test digits
+    rows = shift_test({"fc": fc.model, "cnn": cnn.model}, split.x_test, split.y_test, range(3))
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"shift": row.shift, "direction": "right", "fc": row.accuracies["fc"],
+         "cnn": row.accuracies["cnn"]} for row in rows]
+
+    code, out, _ = run(capsys, "shift-test", "--load", str(saved), *SHIFT_TINY)
+    assert code == 0 and f"loaded from {saved}" in out and "split seed 2" in out
+    assert "trained 1 epoch - " in out and out.isascii()
+
+
+def test_shift_test_load_rejects_training_options(capsys, saved):
+    capsys.readouterr()
+    assert_one_line_error(*run(capsys, "shift-test", "--load", str(saved), "--filters", "4"),
+                          "--filters does not apply with --load")
+
+
+def test_train_save_refuses_an_existing_file_unless_forced(capsys, saved):
+    from tuicnn.model_file import load_models
+
+    before = saved.read_bytes()
+    capsys.readouterr()
+    assert_one_line_error(*run(capsys, "train", "--save", str(saved), *TINY),
+                          "already exists", "--force")
+    assert saved.read_bytes() == before
+    code, _, _ = run(capsys, "train", "--save", str(saved), "--force", "--seed", "4", *TINY)
+    assert code == 0
+    assert load_models(saved)[0].model.hparams["seed"] == 4
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["--model", "cnn", "--save", "m.npz"], "--save needs --model both"),
+    (["--export-history", "h.txt"], "name a .csv or a .json file"),
+    (["--save", "/no/such/dir/m.npz"], "does not exist"),
+    (["--save", "."], "directory"),
+])
+def test_bad_output_files_are_refused_before_training(capsys, argv, fragment):
+    assert_one_line_error(*run(capsys, "train", *argv, *TINY), fragment)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_train_export_history(capsys, tmp_path, suffix):
+    import csv
+
+    path = tmp_path / f"history{suffix}"
+    code, out, err = run(capsys, "train", "--export-history", str(path), "--json", *TINY)
+    assert code == 0 and err == ""
+    epochs = [json.loads(line) for line in out.splitlines()]  # --json: still JSON lines only
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f)) if suffix == ".csv" else json.load(f)
+    assert [(r["model"], float(r["test_acc"])) for r in rows] == [
+        (e["model"], e["test_acc"]) for e in epochs]
+
+
+@pytest.mark.skipif(not FASHION.is_dir(), reason="dataset-fashion-mnist is not installed")
+def test_train_on_fashion_mnist(capsys):
+    code, out, _ = run(capsys, "train", "--dataset", "fashion", "--train-size", "200",
+                       "--test-size", "200", "--epochs", "1")
+    assert code == 0
+    assert f"IDX files in {FASHION}: 200 train, 200 test images" in out
+
+
+def test_fashion_missing_names_the_debian_package(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr("tuicnn.cli.datasets.FASHION_DIR", tmp_path / "missing")
+    for argv in (["train", "--dataset", "fashion"], ["shift-test", "--dataset", "fashion"],
+                 ["--dataset", "fashion"]):
+        assert_one_line_error(*run(capsys, *argv), "dataset-fashion-mnist", "--data-dir")
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--dataset", "fashion", "--data-dir", "x"],
+    ["train", "--dataset", "mnist", "--data-dir", "x"],
+    ["--dataset", "mnist", "--data-dir", "x"],
+])
+def test_dataset_and_data_dir_together_exit_2(capsys, argv):
+    assert_one_line_error(*run(capsys, *argv), "--data-dir or --dataset, not both")
+
+
+def test_app_options_load_and_dataset(capsys, monkeypatch):
+    calls = []
+    fake = types.ModuleType("tuicnn.app")
+    fake.run_app = lambda **kwargs: calls.append(kwargs) or 0
+    monkeypatch.setitem(sys.modules, "tuicnn.app", fake)
+    assert main(["--load", "m.npz"]) == 0
+    assert main(["--load", "m.npz", "--seed", "3", "--dataset", "mnist"]) == 0
+    assert calls == [{"data_dir": None, "seed": None, "load": "m.npz"},
+                     {"data_dir": None, "seed": 3, "load": "m.npz"}]
+    assert_one_line_error(*run(capsys, "--load", "m.npz", "train"), "shift-test --load")
+    assert_one_line_error(*run(capsys, "--dataset", "mnist", "shift-test"), "--dataset goes after")

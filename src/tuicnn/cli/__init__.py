@@ -1,4 +1,4 @@
-"""The ``tuicnn`` command: the app by default, ``tuicnn train`` for headless training.
+"""The ``tuicnn`` command: the app by default; ``train`` and ``shift-test`` run headless.
 
 Importing this package stays light (no Textual): the app is imported only when launched,
 so ``tuicnn train`` and ``tuicnn --version`` work fast, and on machines without a usable
@@ -24,9 +24,15 @@ EXIT_INTERRUPTED = 130
 def _launch_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Open the Textual app via ``tuicnn.app.run_app(data_dir, seed)``; help if there is none.
 
+    ``--dataset`` is resolved to a directory here, so the app only ever sees ``data_dir``.
+    ``load`` is passed only when ``--load`` is given, and then ``seed`` may be None ("the
+    loaded models' seed"): a ``run_app`` that predates loading keeps working without it.
     The app module is written separately and may not exist yet (or lack ``run_app``): then
     the command still works and shows its help instead of failing.
     """
+    from tuicnn.cli.datasets import resolve_data_dir
+
+    data_dir = resolve_data_dir(args.app_data_dir, args.app_dataset)
     seed = 0 if args.app_seed is None else args.app_seed
     try:
         from tuicnn.nn import check_range
@@ -45,16 +51,32 @@ def _launch_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     if run_app is None:
         parser.print_help()
         return 0
-    return run_app(data_dir=args.app_data_dir, seed=seed)
+    if args.app_load is not None:
+        return run_app(data_dir=data_dir, seed=args.app_seed, load=args.app_load)
+    return run_app(data_dir=data_dir, seed=seed)
+
+
+#: App options (their destinations) and how they are spelt, to say which are misplaced.
+_APP_OPTIONS = {"app_data_dir": "--data-dir", "app_dataset": "--dataset", "app_seed": "--seed",
+                "app_load": "--load"}
 
 
 def _dispatch(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return _launch_app(parser, args)
-    if args.app_data_dir is not None or args.app_seed is not None:
-        raise UsageError("--data-dir and --seed go after the command, e.g. "
+    misplaced = [flag for dest, flag in _APP_OPTIONS.items() if getattr(args, dest) is not None]
+    if args.command == "train" and args.app_load is not None:
+        raise UsageError(f"'{PROG} train' trains new models; to use saved ones, run "
+                         f"'{PROG} --load FILE' or '{PROG} shift-test --load FILE'")
+    if misplaced:
+        verb = "goes" if len(misplaced) == 1 else "go"
+        raise UsageError(f"{' and '.join(misplaced)} {verb} after the command, e.g. "
                          f"'{PROG} {args.command} --seed 3'")
+    if args.command == "shift-test":
+        from tuicnn.cli.shift_command import run_shift_test
+
+        return run_shift_test(args)
     from tuicnn.cli.train_command import run_train  # NumPy and the engine, only when needed
 
     return run_train(args)

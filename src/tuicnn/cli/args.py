@@ -1,4 +1,4 @@
-"""The command-line grammar: ``tuicnn [--data-dir DIR] [--seed S]`` and ``tuicnn train ...``.
+"""The command-line grammar: ``tuicnn [options]``, ``tuicnn train ...``, ``tuicnn shift-test ...``.
 
 Parsing only. Value ranges are checked by the commands against the engine's ``LIMITS``, so
 the CLI and the UI reject the same values with the same words; the help texts quote
@@ -15,6 +15,9 @@ from tuicnn.nn.config import LIMITS
 
 PROG = "tuicnn"
 MODELS = ("fc", "cnn", "both")
+DATASETS = ("mnist", "fashion")
+TRAIN_SIZE_HELP = ("training images, class-balanced (default: 1000; up to 4,000 of the bundled "
+                   "digits, or the whole training file of IDX data, e.g. 60000)")
 
 
 class UsageError(Exception):
@@ -39,7 +42,7 @@ def _limits(name: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``tuicnn`` parser with its ``train`` sub-command.
+    """The ``tuicnn`` parser with its ``train`` and ``shift-test`` sub-commands.
 
     The top-level ``--data-dir``/``--seed`` belong to the app (no sub-command) and use their
     own destinations: argparse copies a sub-parser's defaults over the parent's values, so
@@ -54,9 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", dest="app_data_dir", metavar="DIR",
                         help="open the app on MNIST-style IDX files in DIR (default: the "
                         "bundled 5,000 digits)")
+    parser.add_argument("--dataset", dest="app_dataset", choices=DATASETS,
+                        help="mnist = the bundled digits, fashion = Debian's Fashion-MNIST "
+                        "(package dataset-fashion-mnist)")
     parser.add_argument("--seed", dest="app_seed", type=int, metavar="S",
                         help=f"seed for the app's data split and models ({_limits('seed')}; "
-                        "default: 0)")
+                        "default: 0, or the loaded models' seed with --load)")
+    parser.add_argument("--load", dest="app_load", metavar="FILE",
+                        help="start with the FC and CNN saved in FILE (by ctrl+s or "
+                        "'tuicnn train --save')")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     train = commands.add_parser(
         "train",
@@ -81,11 +90,43 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"seed for the split, the weights and the batch order, "
                        f"{_limits('seed')} (default: 0)")
     train.add_argument("--train-size", type=int, default=1000, metavar="N",
-                       help="training images, class-balanced (default: 1000)")
+                       help=TRAIN_SIZE_HELP)
     train.add_argument("--test-size", type=int, default=1000, metavar="N",
                        help="test images, disjoint from training (default: 1000)")
-    train.add_argument("--data-dir", metavar="DIR",
-                       help="MNIST-style IDX files in DIR instead of the bundled digits")
+    add_data_options(train)
     train.add_argument("--json", action="store_true",
                        help="print one JSON object per finished epoch on stdout, nothing else")
+    train.add_argument("--save", metavar="FILE",
+                       help="after training, save both models to FILE (.npz; needs --model "
+                       "both) for 'tuicnn --load' and 'tuicnn shift-test --load'")
+    train.add_argument("--export-history", metavar="FILE",
+                       help="after training, write every epoch's numbers to FILE.csv or "
+                       "FILE.json")
+    train.add_argument("--force", action="store_true",
+                       help="let --save and --export-history replace existing files")
+
+    from tuicnn.cli.shift_command import configure_parser  # NumPy-only, like this module
+
+    shift = commands.add_parser(
+        "shift-test",
+        help="how FC and CNN accuracy falls as test digits move",
+        description="Train the FC and the CNN (or --load saved ones), then measure their test "
+        "accuracy with every test digit shifted 0..K pixels, printing a table or JSON lines.",
+    )
+    configure_parser(shift)
+    add_data_options(shift)
     return parser
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """``--data-dir`` and ``--dataset``, the same for every command that reads data.
+
+    They exclude each other; that is checked when the data is resolved (one message for
+    the app and every command) rather than with an argparse group, whose message is
+    phrased differently.
+    """
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="MNIST-style IDX files in DIR instead of the bundled digits")
+    parser.add_argument("--dataset", choices=DATASETS,
+                        help="mnist = the bundled digits (default), fashion = Debian's "
+                        "Fashion-MNIST (package dataset-fashion-mnist)")

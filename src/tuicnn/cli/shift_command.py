@@ -1,9 +1,14 @@
 """``tuicnn shift-test``: train FC and CNN, then measure accuracy on shifted test digits.
 
 The headless twin of the Shift tab. It trains both models with the engine's ``train``
-generator (same split, seed and batch order as ``tuicnn train``), runs
-:func:`tuicnn.shift_test.shift_test` and prints a table, or with ``--json`` one object per
-shift: ``{"shift": k, "direction": "right", "fc": 0.91, "cnn": 0.95}``.
+generator (same split, seed and batch order as ``tuicnn train``), or takes them from a model
+file with ``--load``, runs :func:`tuicnn.shift_test.shift_test` and prints a table, or with
+``--json`` one object per shift: ``{"shift": k, "direction": "right", "fc": 0.91,
+"cnn": 0.95}``.
+
+With ``--load`` the split's seed defaults to the seed the models were made with: the bundled
+test digits are drawn from those *not* in that seed's training set, so (with the same
+training size) the loaded models are never tested on digits they were trained on.
 """
 
 from __future__ import annotations
@@ -11,19 +16,35 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from tuicnn.cli import report
-from tuicnn.cli.args import UsageError
+from tuicnn.cli.args import TRAIN_SIZE_HELP, UsageError
+from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data import DataError, Split, bundled_split, idx_split
-from tuicnn.nn import BatchEnd, EpochEnd, TrainConfig, build_cnn, build_fc, check_range
+from tuicnn.model_file import ModelFileError, load_models
+from tuicnn.nn import (
+    BatchEnd,
+    EpochEnd,
+    Sequential,
+    TrainConfig,
+    build_cnn,
+    build_fc,
+    check_range,
+)
 from tuicnn.nn import train as train_model
 from tuicnn.shift_test import DIRECTIONS, ShiftRow, reading, shift_test
+from tuicnn.workspace import ModelRecord
 
 MAX_SHIFT = 27
 """A 28-pixel image moved 28 pixels is blank; 27 is the largest shift that means anything."""
 
 DEFAULT_MAX_SHIFT = 6
+
+#: The training options and their defaults. With ``--load`` nothing is trained, so a value
+#: other than these is a mistake worth a usage error rather than silently ignoring it.
+TRAINING_DEFAULTS = {"epochs": 5, "batch_size": 64, "hidden": 128, "filters": 8, "lr": 1e-3}
 
 _ROW = "{:>7}  {:>8}  {:>8}  {:>8}"
 
@@ -38,18 +59,20 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         ``parser``, for chaining.
     """
     add = parser.add_argument
-    add("--epochs", type=int, default=5, metavar="N", help="passes over the training set "
-        "(default: 5)")
-    add("--batch-size", type=int, default=64, metavar="B", help="images per step (default: 64)")
-    add("--hidden", type=int, default=128, metavar="H", help="FC hidden units (default: 128)")
-    add("--filters", type=int, default=8, metavar="F", help="CNN first-layer filters "
-        "(default: 8)")
-    add("--lr", type=float, default=1e-3, metavar="LR", help="Adam learning rate "
-        "(default: 0.001)")
-    add("--seed", type=int, default=0, metavar="S", help="seed for the split, the weights and "
-        "the batch order (default: 0)")
-    add("--train-size", type=int, default=1000, metavar="N", help="training images, "
-        "class-balanced (default: 1000)")
+    default = TRAINING_DEFAULTS
+    add("--epochs", type=int, default=default["epochs"], metavar="N",
+        help=f"passes over the training set (default: {default['epochs']})")
+    add("--batch-size", type=int, default=default["batch_size"], metavar="B",
+        help=f"images per step (default: {default['batch_size']})")
+    add("--hidden", type=int, default=default["hidden"], metavar="H",
+        help=f"FC hidden units (default: {default['hidden']})")
+    add("--filters", type=int, default=default["filters"], metavar="F",
+        help=f"CNN first-layer filters (default: {default['filters']})")
+    add("--lr", type=float, default=default["lr"], metavar="LR",
+        help=f"Adam learning rate (default: {default['lr']:g})")
+    add("--seed", type=int, default=None, metavar="S", help="seed for the split, the weights "
+        "and the batch order (default: 0, or with --load the models' own seed)")
+    add("--train-size", type=int, default=1000, metavar="N", help=TRAIN_SIZE_HELP)
     add("--test-size", type=int, default=1000, metavar="N", help="test images to shift "
         "(default: 1000)")
     add("--direction", choices=DIRECTIONS, default="right", help="which way to move the "
@@ -58,6 +81,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         f"0..K pixels, K from 0 to {MAX_SHIFT} (default: {DEFAULT_MAX_SHIFT})")
     add("--json", action="store_true", help="print one JSON object per shift on stdout, "
         "nothing else")
+    add("--load", metavar="FILE", help="test the FC and CNN saved in FILE (by 'tuicnn train "
+        "--save' or the app's ctrl+s) instead of training new ones")
     return parser
 
 
@@ -73,28 +98,62 @@ def _check(args: argparse.Namespace) -> TrainConfig:
                          f"not {args.direction!r}")
     if not 0 <= args.max_shift <= MAX_SHIFT:
         raise UsageError(f"max shift must be between 0 and {MAX_SHIFT} (got {args.max_shift})")
+    seed = 0 if args.seed is None else args.seed
+    if getattr(args, "load", None) is not None:
+        for name, default in TRAINING_DEFAULTS.items():
+            if getattr(args, name, default) != default:
+                raise UsageError(f"--{name.replace('_', '-')} does not apply with --load: "
+                                 "the saved models are not trained again")
+        try:
+            check_range("seed", seed)
+            return TrainConfig(seed=seed)  # only its evaluation batch size is used
+        except ValueError as error:
+            raise UsageError(str(error)) from None
     try:
         check_range("hidden", args.hidden)
         check_range("filters", args.filters)
         return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                           seed=args.seed)
+                           seed=seed)
     except ValueError as error:
         raise UsageError(str(error)) from None
 
 
-def _split(args: argparse.Namespace) -> Split:
-    """The bundled digits (or IDX files if the parser offers ``--data-dir`` and it is set).
+def _load(path: str) -> tuple[ModelRecord, ModelRecord]:
+    """The FC and CNN records saved in ``path``.
 
     Raises:
-        UsageError: the data layer's one-sentence ``DataError``.
+        UsageError: the model file's one-sentence ``ModelFileError``.
     """
-    data_dir = getattr(args, "data_dir", None)
+    try:
+        return load_models(path)
+    except ModelFileError as error:
+        raise UsageError(str(error)) from None
+
+
+def _split(args: argparse.Namespace, seed: int) -> Split:
+    """The bundled digits, or IDX files if the parser offers ``--data-dir``/``--dataset``.
+
+    Raises:
+        UsageError: both data options given, Fashion-MNIST not installed, or the data
+            layer's one-sentence ``DataError``.
+    """
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None), getattr(args, "dataset", None))
     try:
         if data_dir is not None:
-            return idx_split(data_dir, args.train_size, args.test_size, seed=args.seed)
-        return bundled_split(args.train_size, args.test_size, seed=args.seed)
+            return idx_split(data_dir, args.train_size, args.test_size, seed=seed)
+        return bundled_split(args.train_size, args.test_size, seed=seed)
     except DataError as error:
         raise UsageError(str(error)) from None
+
+
+def loaded_header(path: str, records: tuple[ModelRecord, ...], split: Split, seed: int) -> str:
+    """What is about to be tested with ``--load``: the file, each model's state, the data."""
+    width = max(len(report.model_label(r.model)) for r in records)
+    lines = [f"Models:   loaded from {path}"]
+    lines += [f"  {report.model_label(r.model):<{width}}  {r.model.n_params:>11,} parameters  "
+              f"{r.status}" for r in records]
+    lines.append(f"Data:     {split.source}: {split.n_test:,} test images (split seed {seed})")
+    return "\n".join(lines).replace("·", "-")  # status uses a middle dot; output stays ASCII
 
 
 def table(rows: list[ShiftRow], direction: str) -> str:
@@ -122,29 +181,54 @@ def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
 
     Args:
         args: ``epochs, batch_size, hidden, filters, lr, seed, train_size, test_size,
-            direction, max_shift, json`` (and optionally ``data_dir``), as added by
-            :func:`configure_parser`.
+            direction, max_shift, json`` (and optionally ``load``, ``data_dir``, ``dataset``),
+            as added by :func:`configure_parser` and the CLI. ``seed`` None means 0, or the
+            loaded models' seed.
         out: Where the table or JSON lines go (default: ``sys.stdout`` at call time).
         err: Where the training progress bar goes, only if it is a terminal.
 
     Raises:
-        UsageError: bad settings or unusable data, before any training starts (the CLI's
-            ``main`` prints it as one line and exits with 2).
+        UsageError: bad settings, an unreadable model file or unusable data, before any
+            training starts (the CLI's ``main`` prints it as one line and exits with 2).
     """
     out = out or sys.stdout
     err = err or sys.stderr
     config = _check(args)
-    split = _split(args)
-    models = {"fc": build_fc(args.hidden, seed=args.seed),
-              "cnn": build_cnn(args.filters, seed=args.seed)}
+    load = getattr(args, "load", None)
 
     def emit(text: str) -> None:
         out.write(text + "\n")
         out.flush()
 
-    if not args.json:
-        emit(report.header(split.source, split.n_train, split.n_test, list(models.values()),
-                           config))
+    if load is not None:
+        records = _load(load)
+        seed = records[0].seed if args.seed is None else args.seed
+        split = _split(args, seed)
+        models = {record.model.kind: record.model for record in records}
+        if not args.json:
+            emit(loaded_header(load, records, split, seed))
+    else:
+        split = _split(args, config.seed)
+        models = {"fc": build_fc(args.hidden, seed=config.seed),
+                  "cnn": build_cnn(args.filters, seed=config.seed)}
+        if not args.json:
+            emit(report.header(split.source, split.n_train, split.n_test,
+                               list(models.values()), config))
+        _train(models, split, config, args.json, emit, err)
+    rows = shift_test(models, split.x_test, split.y_test, range(args.max_shift + 1),
+                      args.direction, batch_size=config.eval_batch_size)
+    if args.json:
+        for row in rows:
+            emit(json.dumps({"shift": row.shift, "direction": args.direction,
+                             "fc": row.accuracies["fc"], "cnn": row.accuracies["cnn"]}))
+    else:
+        emit("\n" + table(rows, args.direction))
+    return 0
+
+
+def _train(models: dict[str, Sequential], split: Split, config: TrainConfig, quiet: bool,
+           emit: Callable[[str], None], err: TextIO) -> None:
+    """Train each model in turn, with a progress bar on a terminal and one line per model."""
     bar = report.ProgressBar(err, enabled=err.isatty())
     try:
         for model in models.values():
@@ -156,17 +240,8 @@ def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
                 elif isinstance(event, EpochEnd):
                     last = event
             bar.clear()
-            if not args.json and last is not None:
+            if not quiet and last is not None:
                 emit(f"  {report.model_label(model)}: {last.test_acc:.1%} test accuracy "
                      f"after {last.epoch} epochs")
     finally:
         bar.clear()
-    rows = shift_test(models, split.x_test, split.y_test, range(args.max_shift + 1),
-                      args.direction, batch_size=config.eval_batch_size)
-    if args.json:
-        for row in rows:
-            emit(json.dumps({"shift": row.shift, "direction": args.direction,
-                             "fc": row.accuracies["fc"], "cnn": row.accuracies["cnn"]}))
-    else:
-        emit("\n" + table(rows, args.direction))
-    return 0

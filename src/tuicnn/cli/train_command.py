@@ -3,6 +3,13 @@
 A consumer of the engine's ``train`` generator, like the UI: it prints events and never
 computes anything the engine does not, so ``--json`` numbers equal a direct ``train`` call
 with the same seed and config.
+
+``--save FILE`` writes both models in the app's model-file format, so ``tuicnn --load FILE``
+and ``tuicnn shift-test --load FILE`` pick them up; it needs ``--model both`` because a model
+file always holds an FC *and* a CNN, and saving a random-weight twin of the model not
+trained would pass it off as a result. ``--export-history`` writes the epoch table as CSV or
+JSON. Both refuse an existing file unless ``--force`` is given, and both are checked before
+training starts, so a typo does not cost a finished run.
 """
 
 from __future__ import annotations
@@ -10,13 +17,24 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from tuicnn.cli import report
 from tuicnn.cli.args import UsageError
+from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data import DataError, Split, bundled_split, idx_split
+from tuicnn.model_file import (
+    ModelFileError,
+    export_history_csv,
+    export_history_json,
+    save_workspace_models,
+)
 from tuicnn.nn import BatchEnd, EpochEnd, Sequential, TrainConfig, build_cnn, build_fc, check_range
 from tuicnn.nn import train as train_model
+from tuicnn.workspace import ModelRecord
+
+HISTORY_FORMATS = (".csv", ".json")
 
 
 def _config(args: argparse.Namespace) -> TrainConfig:
@@ -36,16 +54,83 @@ def _config(args: argparse.Namespace) -> TrainConfig:
         raise UsageError(str(error)) from None
 
 
-def _split(args: argparse.Namespace) -> Split:
-    """The bundled digits or the IDX files in ``--data-dir``, subsampled with ``--seed``.
+def check_output(path: str, force: bool, option: str) -> Path:
+    """Refuse an output file that cannot be written, before any training starts.
+
+    The writers in :mod:`tuicnn.model_file` check again when they write (the file may
+    appear meanwhile); checking here too means a typo costs a second, not a whole run.
 
     Raises:
-        UsageError: the data layer's one-sentence ``DataError`` (missing directory, broken
-            file, sizes larger than the data...).
+        UsageError: the file exists (without ``--force``), is a directory, or its directory
+            does not exist.
     """
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: that is a directory, not a file")
+    if target.exists() and not force:
+        raise UsageError(f"{option} {path}: the file already exists (add --force to replace it)")
+    if not target.parent.is_dir():
+        raise UsageError(f"{option} {path}: the directory {target.parent} does not exist")
+    return target
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """``--save`` needs both models; each output file must be new (or ``--force``).
+
+    Raises:
+        UsageError: one line saying which option and what to change.
+    """
+    save, export = getattr(args, "save", None), getattr(args, "export_history", None)
+    force = getattr(args, "force", False)
+    if save is not None:
+        if args.model != "both":
+            raise UsageError("--save needs --model both: a model file holds the FC and the CNN")
+        check_output(save, force, "--save")
+    if export is not None:
+        if Path(export).suffix.lower() not in HISTORY_FORMATS:
+            raise UsageError(f"--export-history {export}: name a .csv or a .json file")
+        check_output(export, force, "--export-history")
+    if save is not None and export is not None and Path(save).resolve() == Path(export).resolve():
+        raise UsageError("--save and --export-history name the same file")
+
+
+def _write_outputs(args: argparse.Namespace, records: list[ModelRecord]) -> list[str]:
+    """Save the models and/or the history; return one line per file written.
+
+    Raises:
+        UsageError: the writer's one-sentence ``ModelFileError`` (e.g. the disk is full).
+    """
+    done = []
+    force = getattr(args, "force", False)
     try:
-        if args.data_dir is not None:
-            return idx_split(args.data_dir, args.train_size, args.test_size, seed=args.seed)
+        if getattr(args, "save", None) is not None:
+            by_kind = {record.model.kind: record for record in records}
+            path = save_workspace_models(args.save, by_kind["fc"], by_kind["cnn"],
+                                         overwrite=force)
+            done.append(f"Saved the FC and the CNN to {path}")
+        export = getattr(args, "export_history", None)
+        if export is not None:
+            write = (export_history_json if Path(export).suffix.lower() == ".json"
+                     else export_history_csv)
+            rows = write(export, records, overwrite=force)
+            done.append(f"Wrote {rows} epochs of history to {export}")
+    except ModelFileError as error:
+        raise UsageError(str(error)) from None
+    return done
+
+
+def _split(args: argparse.Namespace) -> Split:
+    """The bundled digits or IDX files (``--data-dir``/``--dataset``), subsampled with ``--seed``.
+
+    Raises:
+        UsageError: both data options given, Fashion-MNIST not installed, or the data layer's
+            one-sentence ``DataError`` (missing directory, broken file, sizes larger than the
+            data...).
+    """
+    data_dir = resolve_data_dir(args.data_dir, getattr(args, "dataset", None))
+    try:
+        if data_dir is not None:
+            return idx_split(data_dir, args.train_size, args.test_size, seed=args.seed)
         return bundled_split(args.train_size, args.test_size, seed=args.seed)
     except DataError as error:
         raise UsageError(str(error)) from None
@@ -74,12 +159,14 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
         err: where the progress bar goes, only if it is a terminal (default: ``sys.stderr``).
 
     Raises:
-        UsageError: bad settings or unusable data, before any training starts.
-        KeyboardInterrupt: passed on after blanking the progress bar.
+        UsageError: bad settings, unusable data or an output file in the way, before any
+            training starts; or a file that could not be written after it.
+        KeyboardInterrupt: passed on after blanking the progress bar (nothing is saved).
     """
     out = out or sys.stdout
     err = err or sys.stderr
     config = _config(args)
+    _check_outputs(args)
     split = _split(args)
     models = _models(args)
 
@@ -91,12 +178,14 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
         emit(report.header(split.source, split.n_train, split.n_test, models, config))
     bar = report.ProgressBar(err, enabled=err.isatty())
     results = []
+    records = []
     start = time.perf_counter()
     try:
         for model in models:
             if not args.json:
                 emit("\n" + report.table_header(model))
             model_start, last = time.perf_counter(), None
+            record = ModelRecord(model, config=config)
             for event in train_model(model, split.x_train, split.y_train, split.x_test,
                                      split.y_test, config):
                 if isinstance(event, BatchEnd):
@@ -104,10 +193,16 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
                 elif isinstance(event, EpochEnd):
                     bar.clear()
                     emit(report.json_line(event) if args.json else report.table_row(event))
+                    record.history.append(event)
                     last = event
             results.append((model, last, time.perf_counter() - model_start))
+            records.append(record)
     finally:
         bar.clear()
     if not args.json:
         emit("\n" + report.comparison(results, time.perf_counter() - start))
+    written = _write_outputs(args, records)
+    if not args.json:  # --json promises JSON lines only; exit code 0 says the files exist
+        for line in written:
+            emit(line)
     return 0
