@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from ..messages import ModelsChanged, SendToExplore
+from ..widgets.key_footer import KeyFooter
 
 #: ``(pane id, tab title, class name in tuicnn.tabs.<pane>_tab, function key)``, in order.
 TABS: tuple[tuple[str, str, str, str], ...] = (
@@ -51,7 +52,7 @@ class MainScreen(Screen[None]):
                 with TabPane(title, id=pane):
                     if pane == first:
                         yield tab_class(pane)()
-        yield Footer()
+        yield KeyFooter()
 
     def tab(self, pane: str) -> Widget | None:
         """The tab widget inside the pane called ``pane``, or None if not built yet."""

@@ -48,6 +48,7 @@ class TrainingChart(Vertical):
         self._series: list[ChartSeries] = []
         self._epochs = 1
         self._stale = True
+        self._shown_legend = ""
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot()
@@ -97,7 +98,10 @@ class TrainingChart(Vertical):
         if not drawn:
             plt.title("no data yet: press t to train")
         plot.refresh()
-        self.query_one(".training-chart--legend", Static).update(self._legend())
+        legend = self._legend()
+        if legend != self._shown_legend:  # the legend changes rarely; relayout only then
+            self._shown_legend = legend
+            self.query_one(".training-chart--legend", Static).update(legend)
 
     def _restyle(self) -> None:
         self._stale = True
