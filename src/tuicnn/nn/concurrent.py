@@ -8,6 +8,7 @@ threads; when one finishes, the others get its share back.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -19,6 +20,15 @@ from .config import TrainConfig
 from .events import TrainEvent
 from .model import Sequential
 from .training import train
+
+
+def _lower_priority(nice: int) -> None:
+    """Make the calling thread nicer; on Linux a nice value is per thread."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+    except (AttributeError, OSError):  # other platforms or no permission: run as we are
+        pass
 
 
 class _BlasBudget:
@@ -50,12 +60,18 @@ def train_concurrently(
     y_test: np.ndarray,
     config: TrainConfig | None = None,
     stop: threading.Event | None = None,
+    nice: int = 0,
 ) -> Iterator[TrainEvent]:
     """Like ``train`` for each model, run side by side; events arrive in completion order.
 
     Each model's own events keep their order, and each model computes exactly what
     ``train`` alone would. ``stop`` cancels all of them. An exception in one thread stops
     the others and is re-raised here.
+
+    Args:
+        nice: raise the training threads' OS niceness by this much (Linux; ignored where
+            threads have no priority of their own), so an interactive UI sharing the cores
+            is scheduled first.
 
     Yields:
         The events of all models, interleaved.
@@ -66,6 +82,8 @@ def train_concurrently(
     errors: list[BaseException] = []
 
     def run(model: Sequential) -> None:
+        if nice:
+            _lower_priority(nice)
         try:
             for event in train(model, x_train, y_train, x_test, y_test, config, stop):
                 events.put(event)

@@ -49,6 +49,9 @@ from ..widgets.training_chart import TrainingChart
 from ..workspace import ModelRecord
 
 #: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
+TRAINING_NICENESS = 10
+"""How much lower the training threads' OS priority is than the UI's (Linux)."""
+
 MEDIUM_WIDTH = 90
 WIDE_WIDTH = 130
 #: Live widgets are redrawn at most this often (plotext rebuilds a chart on every draw).
@@ -323,8 +326,10 @@ class TrainTab(Vertical):
             models = (build_fc(settings.hidden, seed=settings.seed),
                       build_cnn(settings.filters, seed=settings.seed))
             latest: dict[str, BatchEnd] = {}
+            # nice: the UI thread is scheduled ahead of the training threads on busy cores.
             for event in train_concurrently(models, split.x_train, split.y_train,
-                                            split.x_test, split.y_test, config, stop):
+                                            split.x_test, split.y_test, config, stop,
+                                            nice=TRAINING_NICENESS):
                 if worker.is_cancelled:
                     stop.set()
                 if isinstance(event, BatchEnd):
