@@ -195,6 +195,15 @@ async def test_predictions_equal_the_models_on_the_preprocessed_canvas(trained):
         np.testing.assert_array_equal(tab.image, preprocess_drawing(seven()))
 
 
+async def wait_until(pilot, condition, timeout: float = 5.0) -> None:
+    """Pause until ``condition()`` holds (the prediction is throttled by a timer)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "timed out"
+
+
 async def test_empty_canvas_predicts_nothing(trained):
     app = DrawApp(trained)
     async with app.run_test(size=SIZE) as pilot:
@@ -202,12 +211,11 @@ async def test_empty_canvas_predicts_nothing(trained):
         assert app.query_one("#draw-seen", Heatmap).data is None
         canvas = app.query_one(DrawCanvas)
         canvas.set_canvas(seven())
-        await pilot.pause(0.15)
-        assert bars(app, "cnn").probs is not None
+        await wait_until(pilot, lambda: bars(app, "cnn").probs is not None)
         canvas.focus()
         await pilot.press("x")
-        await pilot.pause(0.15)
-        assert bars(app, "fc").probs is None and bars(app, "cnn").probs is None
+        await wait_until(pilot, lambda: bars(app, "fc").probs is None)
+        assert bars(app, "cnn").probs is None
 
 
 async def test_s_sends_the_preprocessed_image(trained):

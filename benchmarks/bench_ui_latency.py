@@ -1,0 +1,146 @@
+"""How responsive the UI stays while the largest configuration trains.
+
+Drives the real app headless at 100x30. The Train tab is set to the largest config
+(hidden 512, filters 16, batch 32) and `t` starts both models. While they train:
+
+* **keys**: F3 / F2 (switch tabs) are sent through the app's driver, the same path a
+  terminal's input takes; latency runs from sending the key until the tab has switched
+  *and* the screen has refreshed (``call_after_refresh``);
+* **timer**: a 20 Hz interval callback; latency runs from when it was due until the
+  screen refreshed after it;
+* **charts**: wall time of each plotext chart redraw.
+
+Prints the distributions and checks p95 <= 50 ms and max <= 150 ms for keys and timer.
+Usage: ``python benchmarks/bench_ui_latency.py [--epochs 3] [--keys 40]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+
+from textual import events
+from textual.widgets import TabbedContent
+
+from tuicnn.app import TuicnnApp
+from tuicnn.tabs.train_tab import TrainTab
+from tuicnn.widgets.stepper import Stepper
+from tuicnn.widgets.training_chart import TrainingChart
+
+
+def describe(name: str, samples: list[float], p95_target: float, max_target: float) -> bool:
+    """Print one distribution (milliseconds); return whether it meets its targets."""
+    if not samples:
+        print(f"  {name:9s} no samples")
+        return False
+    ms = sorted(s * 1000 for s in samples)
+    p50, p95 = statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    ok = p95 <= p95_target and ms[-1] <= max_target
+    print(f"  {name:9s} n={len(ms):4d}  p50 {p50:6.1f}  p95 {p95:6.1f}  max {ms[-1]:6.1f} ms"
+          f"  {'PASS' if ok else 'FAIL'} (p95 <= {p95_target:.0f}, max <= {max_target:.0f})")
+    return ok
+
+
+def when_active(app: TuicnnApp, target: str, switched: asyncio.Future):
+    """A watcher that resolves ``switched`` once ``target`` is active and drawn."""
+
+    def on_active(active: str) -> None:
+        if active == target and not switched.done():
+            app.call_after_refresh(
+                lambda: switched.done() or switched.set_result(time.perf_counter()))
+
+    return on_active
+
+
+async def sample_keys(app: TuicnnApp, n_keys: int) -> list[float]:
+    """Alternate F3 / F2 ``n_keys`` times; seconds from each key to the switched screen."""
+    tabs = app.screen.query_one(TabbedContent)
+    loop = asyncio.get_running_loop()
+    samples = []
+    for _ in range(n_keys):
+        target = "train" if tabs.active == "explore" else "explore"
+        switched = loop.create_future()
+        tabs.watch(tabs, "active", when_active(app, target, switched), init=False)
+        sent = time.perf_counter()
+        # The path a terminal's input takes: the driver posts the key to the app.
+        app._driver.send_message(events.Key("f3" if target == "explore" else "f2", None))
+        samples.append(await asyncio.wait_for(switched, timeout=5) - sent)
+        await asyncio.sleep(0.1)
+    return samples
+
+
+async def measure(epochs: int, n_keys: int) -> dict[str, list[float]]:
+    app = TuicnnApp()
+    results: dict[str, list[float]] = {"keys": [], "timer": [], "charts": [], "idle keys": []}
+    original_redraw = TrainingChart.redraw
+
+    def timed_redraw(chart: TrainingChart) -> None:
+        start = time.perf_counter()
+        original_redraw(chart)
+        results["charts"].append(time.perf_counter() - start)
+
+    TrainingChart.redraw = timed_redraw  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = app.screen
+            await screen.show_tab("explore")  # build the Explore tab before timing
+            await pilot.pause()
+            await screen.show_tab("train")
+            await pilot.pause()
+            train = screen.query_one(TrainTab)
+            for stepper_id, value in (("set-hidden", 512), ("set-filters", 16),
+                                      ("set-batch_size", 32), ("set-epochs", epochs)):
+                screen.query_one(f"#{stepper_id}", Stepper).set_value(value)
+            await pilot.pause()
+            results["idle keys"] = await sample_keys(app, n_keys // 2)
+            train.action_train()
+            results["charts"].clear()
+            period = 0.05
+            ticking = [True]
+
+            def schedule() -> None:
+                due = time.perf_counter() + period
+
+                def tick() -> None:
+                    app.call_after_refresh(
+                        lambda: results["timer"].append(time.perf_counter() - due))
+                    if ticking[0]:
+                        schedule()
+
+                app.set_timer(period, tick)
+
+            schedule()
+            await asyncio.sleep(0.5)  # let training get going
+            results["keys"] = await sample_keys(app, n_keys)
+            ticking[0] = False
+            still_training = train.is_training if hasattr(train, "is_training") else None
+            app.workers.cancel_all()
+            print(f"  (training still running at the end of sampling: {still_training})")
+    finally:
+        TrainingChart.redraw = original_redraw  # type: ignore[method-assign]
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--keys", type=int, default=40)
+    args = parser.parse_args()
+    print("UI latency while the largest config trains (FC 512 + CNN 16 filters, batch 32):")
+    results = asyncio.run(measure(args.epochs, args.keys))
+    describe("idle keys", results["idle keys"], 50, 150)
+    ok = describe("keys", results["keys"], 50, 150)
+    ok &= describe("timer", results["timer"], 50, 150)
+    charts = sorted(s * 1000 for s in results["charts"])
+    if charts:
+        print(f"  charts  n={len(charts):4d}  p50 {statistics.median(charts):6.1f}  "
+              f"max {charts[-1]:6.1f} ms per redraw")
+    print(f"Result: {'PASS' if ok else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
