@@ -25,3 +25,32 @@ def _quiet_colour_env(monkeypatch):
     """Tests decide colour themselves; an inherited NO_COLOR must not change results."""
     if "NO_COLOR" in os.environ:
         monkeypatch.delenv("NO_COLOR")
+
+
+def tiny_workspace(trained: bool):
+    """100 training and 100 test digits; 'trained' = one epoch of each model with the engine."""
+    from tuicnn.data import bundled_split
+    from tuicnn.nn import EpochEnd, TrainConfig, train
+    from tuicnn.workspace import Workspace
+
+    workspace = Workspace.untrained(bundled_split(train_size=100, test_size=100))
+    if trained:
+        split = workspace.split
+        for record in (workspace.fc, workspace.cnn):
+            for event in train(record.model, split.x_train, split.y_train, split.x_test,
+                               split.y_test, TrainConfig(epochs=1, batch_size=32)):
+                if isinstance(event, EpochEnd):
+                    record.history.append(event)
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def untrained():
+    """A tiny untrained workspace (one per test module)."""
+    return tiny_workspace(trained=False)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A tiny workspace whose FC and CNN trained one epoch (one per test module)."""
+    return tiny_workspace(trained=True)

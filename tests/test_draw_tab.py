@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
-from tuicnn.data import bundled_split
 from tuicnn.data.transforms import preprocess_drawing, soft_brush, soft_line
 from tuicnn.messages import SendToExplore
-from tuicnn.nn import EpochEnd, TrainConfig, train
 from tuicnn.tabs.draw_tab import DrawTab
 from tuicnn.widgets.draw_canvas import DrawCanvas
 from tuicnn.widgets.heatmap import Heatmap
@@ -21,29 +18,6 @@ from tuicnn.workspace import Workspace
 
 TCSS = Path(__file__).resolve().parents[1] / "src" / "tuicnn" / "tabs" / "draw_tab.tcss"
 SIZE = (100, 30)
-
-
-def tiny_workspace(trained: bool) -> Workspace:
-    """100 training and 100 test digits; 'trained' = one epoch with the engine."""
-    workspace = Workspace.untrained(bundled_split(train_size=100, test_size=100))
-    if trained:
-        split = workspace.split
-        for record in (workspace.fc, workspace.cnn):
-            for event in train(record.model, split.x_train, split.y_train, split.x_test,
-                               split.y_test, TrainConfig(epochs=1, batch_size=32)):
-                if isinstance(event, EpochEnd):
-                    record.history.append(event)
-    return workspace
-
-
-@pytest.fixture(scope="module")
-def untrained() -> Workspace:
-    return tiny_workspace(trained=False)
-
-
-@pytest.fixture(scope="module")
-def trained() -> Workspace:
-    return tiny_workspace(trained=True)
 
 
 class DrawApp(App[None]):

@@ -5,13 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer
 
-from tuicnn.data import bundled_split
 from tuicnn.data.transforms import shift_images
-from tuicnn.nn import EpochEnd, TrainConfig, train
 from tuicnn.shift_test import reading, shift_test
 from tuicnn.tabs.shift_tab import SHIFTS, ShiftTab
 from tuicnn.widgets.heatmap import Heatmap
@@ -20,29 +17,6 @@ from tuicnn.workspace import Workspace
 
 TCSS = Path(__file__).resolve().parents[1] / "src" / "tuicnn" / "tabs" / "shift_tab.tcss"
 SIZE = (100, 30)
-
-
-def tiny_workspace(trained: bool) -> Workspace:
-    """100 training and 100 test digits; 'trained' = one epoch with the engine."""
-    workspace = Workspace.untrained(bundled_split(train_size=100, test_size=100))
-    if trained:
-        split = workspace.split
-        for record in (workspace.fc, workspace.cnn):
-            for event in train(record.model, split.x_train, split.y_train, split.x_test,
-                               split.y_test, TrainConfig(epochs=1, batch_size=32)):
-                if isinstance(event, EpochEnd):
-                    record.history.append(event)
-    return workspace
-
-
-@pytest.fixture(scope="module")
-def untrained() -> Workspace:
-    return tiny_workspace(trained=False)
-
-
-@pytest.fixture(scope="module")
-def trained() -> Workspace:
-    return tiny_workspace(trained=True)
 
 
 class ShiftApp(App[None]):
