@@ -53,7 +53,7 @@ CONFIGS = {
     "default": {"hidden": 128, "filters": 8, "batch_size": 64},
     "largest": {"hidden": 512, "filters": 16, "batch_size": 32},
 }
-EVAL_BATCH = 1000
+EVAL_BATCH = TrainConfig().eval_batch_size  # what the app and the CLI use (256)
 
 
 @dataclass
