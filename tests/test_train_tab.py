@@ -329,3 +329,92 @@ async def test_palette_offers_training_and_tabs(split):
 def test_bindings_have_descriptions():
     keys = {b.key: b.description for b in TrainTab.BINDINGS}
     assert keys["t"] == "Train both" and keys["c,escape"] == "Cancel training"
+
+
+# -- IDX data -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def idx_dir(tmp_path_factory):
+    """MNIST-style IDX files: 2,000 random training images (200 per class), 100 test."""
+    from tuicnn.data import write_idx
+
+    directory = tmp_path_factory.mktemp("idx")
+    rng = np.random.default_rng(7)
+    for prefix, n in (("train", 2000), ("t10k", 100)):
+        write_idx(directory / f"{prefix}-images-idx3-ubyte",
+                  rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+        write_idx(directory / f"{prefix}-labels-idx1-ubyte",
+                  rng.permutation(np.arange(n) % 10).astype(np.uint8))
+    return str(directory)
+
+
+def test_idx_session_starts_like_the_cli_and_resplits_from_the_files(idx_dir):
+    from tuicnn.data import idx_split
+    from tuicnn.train_settings import TRAIN_SIZE, train_size_scale
+    from tuicnn.workspace import Workspace
+
+    workspace = Workspace.from_data(idx_dir, seed=3)
+    expected = idx_split(idx_dir, 1000, 100, seed=3)  # tuicnn train's 1,000 (test: all 100)
+    np.testing.assert_array_equal(workspace.split.x_train, expected.x_train)
+    np.testing.assert_array_equal(workspace.split.y_test, expected.y_test)
+    assert workspace.data_dir == idx_dir and workspace.max_train_size == 2000
+    again = workspace.resplit(1500, seed=4)
+    np.testing.assert_array_equal(again.x_train, idx_split(idx_dir, 1500, 100, seed=4).x_train)
+
+    assert train_size_scale(4000) == TRAIN_SIZE
+    assert train_size_scale(60000).hint == "100–60,000, steps of 100"
+    assert train_size_scale(650).high == 600 and train_size_scale(40).parse("40") == 40
+
+
+async def test_idx_training_size_is_set_in_the_tab_and_trained_on(idx_dir):
+    from tuicnn.app import create_app
+    from tuicnn.data import idx_split
+
+    app = create_app(data_dir=idx_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.workspace.split.n_train == 1000
+        size = stepper(app, "train_size")
+        assert not size.disabled and size.scale.high == 2000 and size.value == 1000
+        data = app.screen.query_one("#train-data", Static)
+        assert "1,000 train / 100 test images" in text_of(data) and idx_dir in text_of(data)
+
+        app.screen.query_one("#train-advanced").collapsed = False
+        await pilot.pause()
+        await set_by_keys(pilot, "train_size", *"1500", clear=True)
+        await set_by_keys(pilot, "epochs", "1", clear=True)
+        await set_by_keys(pilot, "hidden", *"64", clear=True)
+        await set_by_keys(pilot, "filters", "4", clear=True)
+        assert "new split of 1,500 train / 100 test" in text_of(data)
+        await pilot.press("t")
+        await run_to_end(pilot)
+
+        split = idx_split(idx_dir, 1500, 100, seed=0)
+        assert app.workspace.split.n_train == 1500 and app.workspace.data_dir == idx_dir
+        np.testing.assert_array_equal(app.workspace.split.y_train, split.y_train)
+        assert "1,500 train / 100 test images" in text_of(data)
+        assert "new split" not in text_of(data)
+        config = TrainConfig(epochs=1, batch_size=64, lr=1e-3, seed=0)
+        for kind, model in (("fc", build_fc(64, seed=0)), ("cnn", build_cnn(4, seed=0))):
+            reference = [e for e in train(model, split.x_train, split.y_train, split.x_test,
+                                          split.y_test, config) if isinstance(e, EpochEnd)]
+            table = app.screen.query_one(f"#{kind}-table", HistoryTable)
+            assert [r[:5] for r in table.rows_text()] == [row_cells(e)[:5] for e in reference]
+            record = getattr(app.workspace, kind)
+            assert [e.test_acc for e in record.history] == [e.test_acc for e in reference]
+
+
+async def test_idx_training_size_above_the_file_is_refused(idx_dir):
+    from tuicnn.app import create_app
+
+    app = create_app(data_dir=idx_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#train-advanced").collapsed = False
+        await pilot.pause()
+        size = stepper(app, "train_size")
+        await set_by_keys(pilot, "train_size", *"2100", clear=True)
+        assert "must be 100–2,000" in size.message_text
+        assert tab(app).settings.train_size == 1000
+        await set_by_keys(pilot, "train_size", *"2000", clear=True)
+        await pilot.press("right")  # the arrows stop at the whole file
+        assert tab(app).settings.train_size == 2000 and size.message_text == ""

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import TabbedContent, TabPane
 
 from . import __version__
-from .data import DataError, Split, bundled_split, idx_split
+from .data import DataError, Split, bundled_split
 from .messages import ModelsChanged
 from .model_file import (
     ModelFileError,
@@ -48,6 +48,8 @@ class TuicnnApp(App[None]):
         models: an FC and a CNN record to start with instead (e.g. from ``load_models``).
         model_file: the name the save and load prompts offer first (the file the models came
             from, if any).
+        workspace: the data (and where it came from) to start with instead of ``split``,
+            e.g. ``Workspace.from_data`` on IDX files, so the Train tab can re-split them.
     """
 
     TITLE = "tuicnn"
@@ -66,9 +68,11 @@ class TuicnnApp(App[None]):
 
     def __init__(self, split: Split | None = None, seed: int = 0,
                  models: tuple[ModelRecord, ModelRecord] | None = None,
-                 model_file: str = MODEL_FILE) -> None:
+                 model_file: str = MODEL_FILE, workspace: Workspace | None = None) -> None:
         super().__init__()
-        self.workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
+        if workspace is None:
+            workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
+        self.workspace = workspace
         if models is not None:
             self.workspace.fc, self.workspace.cnn = models
         self.model_file = model_file
@@ -209,6 +213,10 @@ def create_app(data_dir: str | None = None, seed: int | None = 0,
                load: str | os.PathLike[str] | None = None) -> TuicnnApp:
     """Build the app on the bundled data, or on IDX files in ``data_dir``.
 
+    Either way the session starts, like ``tuicnn train``, on 1,000 class-balanced training
+    and 1,000 test images; the Train tab can draw a larger training set, up to the whole
+    IDX training file.
+
     Args:
         data_dir: a directory of MNIST-style IDX files, or None for the bundled digits.
         seed: seed of the data split and of the untrained models; None means the loaded
@@ -224,9 +232,9 @@ def create_app(data_dir: str | None = None, seed: int | None = 0,
     models = load_models(load) if load is not None else None
     if seed is None:
         seed = models[0].seed if models is not None else 0
-    split = idx_split(data_dir, seed=seed) if data_dir else bundled_split(seed=seed)
+    workspace = Workspace.from_data(data_dir or None, seed=seed)
     model_file = str(load) if load is not None else MODEL_FILE
-    return TuicnnApp(split, seed=seed, models=models, model_file=model_file)
+    return TuicnnApp(seed=seed, models=models, model_file=model_file, workspace=workspace)
 
 
 def run_app(data_dir: str | None = None, seed: int | None = 0,

@@ -158,7 +158,20 @@ EPOCHS = IntScale(int(LIMITS["epochs"][0]), int(LIMITS["epochs"][1]))
 BATCH_SIZE = ChoiceScale((32, 64, 128))
 LEARNING_RATE = LadderScale((0.0001, 0.0003, 0.001, 0.003, 0.01), 0.00001, 0.1)
 SEED = IntScale(0, int(LIMITS["seed"][1]))
-TRAIN_SIZE = IntScale(100, 4000, 100)  # bundled data: 4,000 train + 1,000 test of 5,000
+TRAIN_SIZE_STEP = 100
+
+
+def train_size_scale(max_size: int) -> IntScale:
+    """Training-set sizes in steps of 100, up to ``max_size`` (rounded down to a step).
+
+    ``max_size`` is what the data allows (``Workspace.max_train_size``): 4,000 bundled
+    digits, or e.g. 60,000 MNIST images. Data with fewer than 100 allows just ``max_size``.
+    """
+    high = max_size - max_size % TRAIN_SIZE_STEP if max_size >= TRAIN_SIZE_STEP else max_size
+    return IntScale(min(TRAIN_SIZE_STEP, high), high, TRAIN_SIZE_STEP)
+
+
+TRAIN_SIZE = train_size_scale(4000)  # bundled data: 4,000 train + 1,000 test of 5,000
 
 SCALES: dict[str, Scale] = {
     "hidden": HIDDEN,
@@ -167,7 +180,7 @@ SCALES: dict[str, Scale] = {
     "batch_size": BATCH_SIZE,
     "lr": LEARNING_RATE,
     "seed": SEED,
-    "train_size": TRAIN_SIZE,
+    "train_size": TRAIN_SIZE,  # on the bundled data; in general train_size_scale(max)
 }
 
 

@@ -21,7 +21,7 @@ from textual.events import Resize
 from textual.widgets import Button, Collapsible, Static
 from textual.worker import get_current_worker
 
-from ..data import Split, bundled_split
+from ..data import Split
 from ..messages import (
     EpochFinished,
     ModelsChanged,
@@ -37,8 +37,8 @@ from ..train_settings import (
     HIDDEN,
     LEARNING_RATE,
     SEED,
-    TRAIN_SIZE,
     TrainSettings,
+    train_size_scale,
 )
 from ..training_run import ModelRun, accuracy_series, loss_series
 from ..widgets.history_table import HistoryTable
@@ -46,7 +46,7 @@ from ..widgets.model_progress import ModelProgress
 from ..widgets.run_summary import RunSummary
 from ..widgets.stepper import Stepper
 from ..widgets.training_chart import TrainingChart
-from ..workspace import ModelRecord
+from ..workspace import ModelRecord, Workspace
 
 #: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 TRAINING_NICENESS = 10
@@ -58,10 +58,6 @@ WIDE_WIDTH = 130
 REDRAW_SECONDS = 0.25
 
 INTRO = "Train an FC net and a CNN on the same digits and batches, then compare."
-
-
-def _is_bundled(split: Split) -> bool:
-    return split.source.startswith("bundled")
 
 
 def _model_title(kind: str, settings: TrainSettings) -> str:
@@ -106,7 +102,8 @@ class TrainTab(Vertical):
         workspace = self.app.workspace
         split = workspace.split
         self._split_seed = int(workspace.fc.model.hparams.get("seed", 0))
-        size = split.n_train if self._valid(TRAIN_SIZE, split.n_train) else 1000
+        sizes = train_size_scale(workspace.max_train_size)
+        size = split.n_train if self._valid(sizes, split.n_train) else min(1000, sizes.high)
         self.settings = TrainSettings(seed=self._split_seed, train_size=size)
         s = self.settings
         with VerticalScroll(id="train-body"):
@@ -135,10 +132,10 @@ class TrainTab(Vertical):
                         yield Stepper("Seed", SEED, s.seed, name="seed", id="set-seed",
                                       tooltip="Seeds the data split, both nets' starting "
                                       "weights and the batch order.")
-                        yield Stepper("Training digits", TRAIN_SIZE, s.train_size,
+                        yield Stepper("Training digits", sizes, s.train_size,
                                       name="train_size", id="set-train_size",
-                                      tooltip=f"Class-balanced training digits: "
-                                      f"{TRAIN_SIZE.hint}. The test set stays the same size.")
+                                      tooltip=f"Class-balanced training images: "
+                                      f"{sizes.hint}. The test set stays the same size.")
                     yield Static(id="train-params")
                     yield Static(id="train-data")
                     with Horizontal(id="train-buttons"):
@@ -161,10 +158,6 @@ class TrainTab(Vertical):
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(REDRAW_SECONDS, self._tick, pause=True)
-        if not _is_bundled(self.app.workspace.split):
-            size = self.query_one("#set-train_size", Stepper)
-            size.disabled = True
-            size.note("set by the data files")
         self._show_settings()
         self._show_workspace()
         for kind in ("fc", "cnn"):
@@ -212,9 +205,15 @@ class TrainTab(Vertical):
     def _show_settings(self) -> None:
         s = self.settings
         self.query_one("#train-params", Static).update(f"Parameters: {s.params_line()}")
-        split = self.app.workspace.split
-        if not _is_bundled(split):
-            data = f"Data: {split.n_train:,} train / {split.n_test:,} test ({split.source})"
+        workspace: Workspace = self.app.workspace
+        split = workspace.split
+        if workspace.data_dir is not None:  # IDX files: say which (images, not only digits)
+            if self._needs_new_split():
+                data = (f"Data: a new split of {s.train_size:,} train / {split.n_test:,} test "
+                        f"images (seed {s.seed}) of {split.source} is drawn when you train")
+            else:
+                data = (f"Data: {split.n_train:,} train / {split.n_test:,} test images "
+                        f"(seed {self._split_seed}) of {split.source}")
         elif self._needs_new_split():
             data = (f"Data: a new split of {s.train_size:,} train / {split.n_test:,} test "
                     f"digits (seed {s.seed}) is drawn when you train")
@@ -224,11 +223,10 @@ class TrainTab(Vertical):
         self.query_one("#train-data", Static).update(data)
 
     def _needs_new_split(self) -> bool:
-        """The bundled data is re-split when the size or the seed differ from the current."""
+        """The data is re-split when the size or the seed differ from the current split's."""
         split = self.app.workspace.split
-        return _is_bundled(split) and (
-            self.settings.train_size != split.n_train or self.settings.seed != self._split_seed
-        )
+        return (self.settings.train_size != split.n_train
+                or self.settings.seed != self._split_seed)
 
     def _show_workspace(self) -> None:
         workspace = self.app.workspace
@@ -282,7 +280,7 @@ class TrainTab(Vertical):
         self._live_stale = True
         self._tick()
         self.query_one("#train-live").scroll_visible(top=True)  # small terminals: show it
-        self._train(settings, config, split, self.app.workspace.split.n_test, self._stop)
+        self._train(settings, config, split, self.app.workspace, self._stop)
 
     def action_cancel(self) -> None:
         """Ask both models to stop before their next batch; finished epochs are kept."""
@@ -312,17 +310,18 @@ class TrainTab(Vertical):
     # -- the training thread --------------------------------------------------------------
     @work(thread=True, exclusive=True, group="training", exit_on_error=False)
     def _train(self, settings: TrainSettings, config: TrainConfig, split: Split | None,
-               n_test: int, stop: threading.Event) -> None:
+               workspace: Workspace, stop: threading.Event) -> None:
         """Build new models and train them; report only through ``post_message``.
 
-        Runs in a worker thread. ``split`` is None when a new one must be drawn (here, off
-        the UI thread). Errors end the run with a message instead of crashing the app.
+        Runs in a worker thread. ``split`` is None when ``workspace`` must draw a new one
+        (here, off the UI thread: IDX files are read again). Errors end the run with a
+        message instead of crashing the app.
         """
         worker = get_current_worker()
         models: tuple = ()
         try:
             if split is None:
-                split = bundled_split(settings.train_size, n_test, seed=settings.seed)
+                split = workspace.resplit(settings.train_size, settings.seed)
             models = (build_fc(settings.hidden, seed=settings.seed),
                       build_cnn(settings.filters, seed=settings.seed))
             latest: dict[str, BatchEnd] = {}
