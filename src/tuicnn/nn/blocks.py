@@ -88,12 +88,10 @@ def weight_depth(layer: Layer) -> int:
     return 0
 
 
-class SpecLayer(Layer):
-    """A layer known only by its configuration: shapes and parameter counts, no computation."""
+class SpecOnly:
+    """Mixin for layers that exist only to be described: never allocated, never run."""
 
-    def window(self) -> Window | None:
-        """Spatial window (see ``window_of``); element-wise by default."""
-        return IDENTITY_WINDOW
+    name: str
 
     def initialize(self, rng: np.random.Generator, dtype) -> None:
         raise NotImplementedError(f"{self.name}: specification layers are never allocated")
@@ -105,7 +103,15 @@ class SpecLayer(Layer):
         raise NotImplementedError(f"{self.name}: specification layers do not compute")
 
 
-class BiasFreeConv2D(Conv2D):
+class SpecLayer(SpecOnly, Layer):
+    """A layer known only by its configuration: shapes and parameter counts, no computation."""
+
+    def window(self) -> Window | None:
+        """Spatial window (see ``window_of``); element-wise by default."""
+        return IDENTITY_WINDOW
+
+
+class BiasFreeConv2D(SpecOnly, Conv2D):
     """A convolution without bias, ``W: (K, K, C_in, C_out)`` only.
 
     ResNet's convolutions drop the bias because the batch norm that follows subtracts the
@@ -117,15 +123,6 @@ class BiasFreeConv2D(Conv2D):
 
     def describe(self) -> str:
         return super().describe() + ", no bias"
-
-    def initialize(self, rng: np.random.Generator, dtype) -> None:
-        raise NotImplementedError(f"{self.name}: specification layers are never allocated")
-
-    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        raise NotImplementedError(f"{self.name}: specification layers do not compute")
-
-    def backward(self, dy: np.ndarray) -> np.ndarray | None:
-        raise NotImplementedError(f"{self.name}: specification layers do not compute")
 
 
 class BatchNorm2D(SpecLayer):
