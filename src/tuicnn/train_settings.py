@@ -173,17 +173,6 @@ def train_size_scale(max_size: int) -> IntScale:
 
 TRAIN_SIZE = train_size_scale(4000)  # bundled data: 4,000 train + 1,000 test of 5,000
 
-SCALES: dict[str, Scale] = {
-    "hidden": HIDDEN,
-    "filters": FILTERS,
-    "epochs": EPOCHS,
-    "batch_size": BATCH_SIZE,
-    "lr": LEARNING_RATE,
-    "seed": SEED,
-    "train_size": TRAIN_SIZE,  # on the bundled data; in general train_size_scale(max)
-}
-
-
 def fc_params(hidden: int) -> int:
     """Trainable parameters of the FC net with ``hidden`` units, from the engine's layers."""
     return Sequential(fc_layers(hidden)).n_params
@@ -207,7 +196,7 @@ class TrainSettings:
     train_size: int = 1000
 
     def with_value(self, name: str, value: float) -> TrainSettings:
-        """A copy with one setting changed (``name`` is a key of ``SCALES``)."""
+        """A copy with one setting changed (``name`` is one of this class's fields)."""
         return replace(self, **{name: value if name == "lr" else int(value)})
 
     def config(self) -> TrainConfig:

@@ -98,10 +98,6 @@ class LayerRow:
     weight_layers: int
     fully_connected: bool
 
-    @property
-    def has_window(self) -> bool:
-        return self.window is not None and self.window != Window(1, 1, 0)
-
 
 @dataclass(frozen=True)
 class ArchitectureSummary:

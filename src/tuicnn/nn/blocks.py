@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .layers import Conv2D, Dense, Layer, MaxPool2D, Shape
-from .shapes import conv_output_size
+from .shapes import window_output_shape
 
 
 @dataclass(frozen=True)
@@ -175,9 +175,8 @@ class AvgPool2D(SpecLayer):
         return Window(self.size, self.stride, self.padding)
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        h, w, c = input_shape
-        k, s, p = self.size, self.stride, self.padding
-        return (conv_output_size(h, k, p, s), conv_output_size(w, k, p, s), c)
+        return window_output_shape(
+            input_shape, self.size, self.padding, self.stride, input_shape[2])
 
     def describe(self) -> str:
         pad = f", pad {self.padding}" if self.padding else ""

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .shapes import conv_output_size
+from .shapes import window_output_shape
 
 Shape = tuple[int, ...]
 
@@ -114,11 +114,11 @@ class Conv2D(Layer):
         return {"W": (k, k, self.in_channels, self.out_channels), "b": (self.out_channels,)}
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        h, w, c = input_shape
-        if c != self.in_channels:
-            raise ValueError(f"{self.name} expects {self.in_channels} channels, got {c}")
-        k, s, p = self.kernel_size, self.stride, self.padding
-        return (conv_output_size(h, k, p, s), conv_output_size(w, k, p, s), self.out_channels)
+        if input_shape[2] != self.in_channels:
+            raise ValueError(
+                f"{self.name} expects {self.in_channels} channels, got {input_shape[2]}")
+        return window_output_shape(
+            input_shape, self.kernel_size, self.padding, self.stride, self.out_channels)
 
     def describe(self) -> str:
         k = self.kernel_size
@@ -211,9 +211,8 @@ class MaxPool2D(Layer):
         return self.stride == self.size and self.padding == 0
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        h, w, c = input_shape
-        k, s, p = self.size, self.stride, self.padding
-        return (conv_output_size(h, k, p, s), conv_output_size(w, k, p, s), c)
+        return window_output_shape(
+            input_shape, self.size, self.padding, self.stride, input_shape[2])
 
     def describe(self) -> str:
         pad = f", pad {self.padding}" if self.padding else ""

@@ -32,3 +32,18 @@ def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1) 
             f"({padded} after padding)"
         )
     return (padded - kernel) // stride + 1
+
+
+def window_output_shape(
+    input_shape: tuple[int, int, int], kernel: int, padding: int, stride: int, channels: int
+) -> tuple[int, int, int]:
+    """``(H, W, C) -> (H_out, W_out, channels)`` for a square window slid over both axes.
+
+    Shared by convolutions and pooling, so the formula lives in one place.
+    """
+    h, w, _ = input_shape
+    return (
+        conv_output_size(h, kernel, padding, stride),
+        conv_output_size(w, kernel, padding, stride),
+        channels,
+    )

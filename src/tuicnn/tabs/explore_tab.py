@@ -178,13 +178,14 @@ class ExploreTab(Vertical):
         tabs straight back.
         """
         if active == self._pane_id:
-            self._take_focus()
+            self.focus_default()
 
     def on_show(self) -> None:
         """Put the keyboard focus inside the tab, so its keys work at once after F3."""
-        self._take_focus()
+        self.focus_default()
 
-    def _take_focus(self) -> None:
+    def focus_default(self) -> None:
+        """Focus the scrolling body (the main screen calls this after F3 and the palette)."""
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors:
             self.screen.set_focus(self.query_one("#explore-body"))
