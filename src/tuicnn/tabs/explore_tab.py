@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Label, Static, TabbedContent, TabPane
 
 from ..explorer import (
@@ -40,6 +40,7 @@ from ..nn import Trace
 from ..widgets.filters_view import FiltersView, learned_title
 from ..widgets.maxpool_view import MaxPoolView
 from ..widgets.pipeline_view import PipelineView
+from ..widgets.scroll_body import ScrollBody
 
 if TYPE_CHECKING:
     from ..data import Split
@@ -146,7 +147,7 @@ class ExploreTab(Vertical):
                     classes="explore--view",
                 )
         with (
-            VerticalScroll(id="explore-body"),
+            ScrollBody(id="explore-body"),
             ContentSwitcher(initial=self.view, id="explore-views"),
         ):
             yield self._make_view(self.view)
@@ -271,7 +272,7 @@ class ExploreTab(Vertical):
             await switcher.add_content(self._make_view(view))
         self.view = view
         switcher.current = view
-        self.query_one("#explore-body", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#explore-body", ScrollBody).scroll_home(animate=False)
         self._redraw()
         self.refresh_bindings()
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widgets import Button, Collapsible, Static
 from textual.worker import get_current_worker
@@ -44,6 +44,7 @@ from ..training_run import ModelRun, accuracy_series, loss_series
 from ..widgets.history_table import HistoryTable
 from ..widgets.model_progress import ModelProgress
 from ..widgets.run_summary import RunSummary
+from ..widgets.scroll_body import ScrollBody
 from ..widgets.stepper import Stepper
 from ..widgets.training_chart import TrainingChart
 from ..workspace import ModelRecord, Workspace
@@ -106,7 +107,7 @@ class TrainTab(Vertical):
         size = split.n_train if self._valid(sizes, split.n_train) else min(1000, sizes.high)
         self.settings = TrainSettings(seed=self._split_seed, train_size=size)
         s = self.settings
-        with VerticalScroll(id="train-body"):
+        with ScrollBody(id="train-body"):
             with Horizontal(id="train-top"):
                 with Vertical(id="train-controls"):
                     yield Static(INTRO, id="train-intro")
@@ -272,7 +273,8 @@ class TrainTab(Vertical):
         self._run_started = now
         self._stop = threading.Event()
         for kind in ("fc", "cnn"):
-            self.query_one(f"#{kind}-table", HistoryTable).start(_model_title(kind, settings))
+            self.query_one(f"#{kind}-table", HistoryTable).start(
+                _model_title(kind, settings), settings.epochs)
         self.query_one(RunSummary).show_text(
             f"Training both models for {settings.epochs} epochs on {n_train:,} digits… "
             "press c to cancel.")
