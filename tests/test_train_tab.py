@@ -272,6 +272,25 @@ async def test_cancel_mid_run_keeps_the_partial_history(split, monkeypatch):
         assert text_of(app.screen.query_one(RunSummary)).startswith("Cancelled")
 
 
+async def test_epoch_tables_take_their_height_when_the_run_starts(split, monkeypatch):
+    """A row per epoch is reserved up front, so arriving rows never re-lay-out the tab."""
+    gate_train(monkeypatch, hold_after_epoch=True)
+    app = TuicnnApp(split)
+    async with app.run_test(size=SIZE) as pilot:
+        tables = [app.screen.query_one(f"#{k}-table", HistoryTable) for k in ("fc", "cnn")]
+        idle_height = tables[0].outer_size.height
+        await pilot.press("t")
+        await pilot.pause()
+        # 5 epochs + the header row + the top and bottom border.
+        assert [t.outer_size.height for t in tables] == [5 + 1 + 2] * 2
+        assert idle_height < 5 + 1 + 2
+        await wait_until(pilot, lambda: all(t.row_count == 1 for t in tables))
+        await pilot.pause()
+        assert [t.outer_size.height for t in tables] == [5 + 1 + 2] * 2
+        await pilot.press("c")
+        await run_to_end(pilot)
+
+
 async def test_pressing_t_twice_starts_one_run(split, monkeypatch):
     calls = gate_train(monkeypatch, hold_before=True)
     app = TuicnnApp(split)

@@ -48,11 +48,17 @@ class HistoryTable(DataTable):
         for name in COLUMNS:
             self.add_column(Text(name, justify="right"), key=name)
 
-    def start(self, title: str) -> None:
-        """Empty the table for a new run of the model described by ``title``."""
+    def start(self, title: str, epochs: int) -> None:
+        """Empty the table for a new run of ``epochs`` epochs of the model ``title``.
+
+        The table takes its full height (a row per epoch to come, up to ``max-height``)
+        straight away. Growing by a row per epoch re-laid-out the whole screen each time,
+        and the page below the table jumped while the user was reading it.
+        """
         self.clear()
         self.border_title = title
         self.border_subtitle = ""
+        self.styles.height = epochs + self.header_height + self.styles.gutter.height
 
     def add_epoch(self, event: EpochEnd) -> None:
         """Append the row of an epoch that just finished."""
