@@ -67,3 +67,14 @@ async def test_a_drawing_sent_from_the_draw_tab_is_traced_in_explore(split):
         await pilot.press("6")
         await pilot.pause()
         assert "labelled 6" in str(explore.query_one("#explore-example").render())
+
+
+def test_animations_are_off_unless_asked_for(split, monkeypatch):
+    from textual import constants
+
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert TuicnnApp(split).animation_level == "none"
+    # Textual reads the variable once, at import: set both, as a user's shell would have.
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "basic")
+    monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "basic")
+    assert TuicnnApp(split).animation_level == "basic"

@@ -70,6 +70,11 @@ class TuicnnApp(App[None]):
                  models: tuple[ModelRecord, ModelRecord] | None = None,
                  model_file: str = MODEL_FILE, workspace: Workspace | None = None) -> None:
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # Off unless asked for: over SSH every animation frame is bytes on the wire, and
+            # on a shared two-core machine the tab underline's 0.3 s slide alone cost a tab
+            # switch ~15 ms of its 50 ms budget (issue 7). TEXTUAL_ANIMATIONS=full restores it.
+            self.animation_level = "none"
         if workspace is None:
             workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
         self.workspace = workspace
