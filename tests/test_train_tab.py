@@ -230,7 +230,8 @@ async def test_tiny_run_matches_the_engine_and_replaces_the_models(split, monkey
         assert f"FC {fc_acc:.1%}" in summary and f"CNN {cnn_acc:.1%}" in summary
         assert f"CNN {100 * (cnn_acc - fc_acc):+.1f} points" in summary
         progress = app.screen.query_one("#cnn-progress", ModelProgress)
-        assert "done: 2/2 epochs" in text_of(progress.query_one(".model-progress--status"))
+        assert "done: 2/2 epochs" in progress.status_text
+        assert "done: 2/2 epochs" in str(progress.render()) and "100%" in str(progress.render())
         assert not tab(app).training
 
 
@@ -247,8 +248,9 @@ async def test_cancel_before_any_epoch_keeps_the_previous_models(split, monkeypa
         assert app.workspace.cnn.model is before[1].model
         summary = text_of(app.screen.query_one(RunSummary))
         assert "Cancelled" in summary and "kept" in summary
-        status = app.screen.query_one("#fc-progress").query_one(".model-progress--status")
-        assert "cancelled in epoch 1/5" in text_of(status)
+        progress = app.screen.query_one("#fc-progress", ModelProgress)
+        assert "cancelled in epoch 1/5" in progress.status_text
+        assert progress.has_class("-cancelled")
         # Still responsive: settings still change, and a new run may start.
         await set_by_keys(pilot, "epochs", "right")
         assert tab(app).settings.epochs == 6

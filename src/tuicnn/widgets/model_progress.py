@@ -2,33 +2,51 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Label, ProgressBar
+from rich.style import Style
+from rich.text import Text
+from textual.widget import Widget
 
 from ..training_run import ModelRun
 
+TITLE_WIDTH = 4
+STATUS_WIDTH = 23
+TIMES_WIDTH = 24
+PERCENT_WIDTH = 5
+#: The bar's done and to-do parts differ in shape as well as colour (readable in NO_COLOR).
+DONE, TODO = "━", "─"
 
-class ModelProgress(Horizontal):
-    """``FC  epoch 2/5  ━━━━━━━━━━━╺━━━━━━━  40%  1.20s · ETA 1.80s``.
+
+class ModelProgress(Widget):
+    """``FC  epoch 2/5            ━━━━━━━━━━━─────────   40%  1.20s · ETA 1.80s``.
 
     The bar counts batches over the whole run (not per epoch) so it only ever moves forward;
     the text says the epoch. Status and times are words as well as colours, so the line reads
     the same with ``NO_COLOR``.
 
+    One widget that draws its own line, rather than labels around Textual's ProgressBar
+    (eight widgets): updating it four times a second while training is a repaint of one
+    line, never a layout, and the Train tab starts faster.
+
     Args:
         title: the model's short name, e.g. ``FC``.
     """
+
+    COMPONENT_CLASSES = {
+        "model-progress--title",
+        "model-progress--status",
+        "model-progress--bar-done",
+        "model-progress--bar-todo",
+        "model-progress--times",
+    }
 
     DEFAULT_CSS = """
     ModelProgress {
         height: 1;
         width: 1fr;
-        & > .model-progress--title { width: 4; text-style: bold; }
-        & > .model-progress--status { width: 23; }
-        & > ProgressBar { width: 1fr; }
-        & > ProgressBar > Bar { width: 1fr; }
-        & > .model-progress--times { width: 24; padding-left: 1; color: $text-muted; }
+        & > .model-progress--title { text-style: bold; }
+        & > .model-progress--bar-done { color: $accent; }
+        & > .model-progress--bar-todo { color: $foreground 25%; }
+        & > .model-progress--times { color: $text-muted; }
         &.-cancelled > .model-progress--status { color: $text-warning; }
         &.-done > .model-progress--status { color: $text-success; }
     }
@@ -38,27 +56,40 @@ class ModelProgress(Horizontal):
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.title = title
-
-    def compose(self) -> ComposeResult:
-        yield Label(self.title, classes="model-progress--title")
-        yield Label("not started", classes="model-progress--status")
-        yield ProgressBar(total=1, show_eta=False)
-        yield Label("", classes="model-progress--times")
+        self.status_text = "not started"
+        """The words after the title, e.g. ``epoch 2/5`` or ``done: 5/5 epochs``."""
+        self.times_text = ""
+        """Elapsed time and ETA, e.g. ``1.20s · ETA 1.80s``."""
+        self._fraction = 0.0
 
     def show(self, run: ModelRun, now: float) -> None:
         """Draw ``run`` as of clock time ``now``."""
-        self.query_one(ProgressBar).update(total=run.total_batches, progress=run.done_batches)
-        # Both labels have fixed widths (see DEFAULT_CSS): a repaint is enough. A layout
-        # pass per batch re-renders the whole screen, plotext charts included (~70 ms).
-        self.query_one(".model-progress--status", Label).update(run.status(), layout=False)
-        self.query_one(".model-progress--times", Label).update(run.times(now), layout=False)
+        self._fraction = run.done_batches / max(1, run.total_batches)
+        self.status_text = run.status()
+        self.times_text = run.times(now)
         self.set_class(run.cancelled is not None, "-cancelled")
         self.set_class(run.finished and run.cancelled is None, "-done")
+        self.refresh()
 
     def show_waiting(self, text: str) -> None:
         """No run yet (or none in this session): say so instead of drawing progress."""
-        self.query_one(ProgressBar).update(total=1, progress=0)
-        self.query_one(".model-progress--status", Label).update(text)
-        self.query_one(".model-progress--times", Label).update("")
+        self._fraction = 0.0
+        self.status_text = text
+        self.times_text = ""
         self.remove_class("-cancelled", "-done")
+        self.refresh()
 
+    def render(self) -> Text:
+        style = self.get_component_rich_style
+        width = self.content_size.width
+        bar_width = max(0, width - TITLE_WIDTH - STATUS_WIDTH - PERCENT_WIDTH - TIMES_WIDTH - 2)
+        done = round(self._fraction * bar_width)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        line.append(f"{self.title:<{TITLE_WIDTH}}", style("model-progress--title"))
+        line.append(f"{self.status_text:<{STATUS_WIDTH}.{STATUS_WIDTH}}",
+                    style("model-progress--status"))
+        line.append(DONE * done, style("model-progress--bar-done"))
+        line.append(TODO * (bar_width - done), style("model-progress--bar-todo"))
+        line.append(f"{self._fraction:>{PERCENT_WIDTH}.0%}", Style())
+        line.append(f"  {self.times_text:<{TIMES_WIDTH}}", style("model-progress--times"))
+        return line
