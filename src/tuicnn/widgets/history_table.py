@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.widget import Widget
 
 from .. import training_run
 from ..nn import EpochEnd
 
 COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "time")
+GAP = "  "
 
 
 def row_cells(event: EpochEnd) -> tuple[str, ...]:
@@ -20,33 +21,39 @@ def row_cells(event: EpochEnd) -> tuple[str, ...]:
     )
 
 
-class HistoryTable(DataTable):
+class HistoryTable(Widget):
     """One row per finished epoch; the border says which model and how the run went.
 
-    A table rather than a log so the numbers line up for comparison with the other model's
-    table beside it, and so the keyboard can scroll a 20-epoch history in a small terminal.
+    A table so the numbers line up for comparison with the other model's table beside it.
+    It draws itself as text rather than being a ``DataTable``: a run has at most 20 epochs,
+    which always fit (see ``start``), so there is nothing to scroll or select, and a
+    ``DataTable`` cost a focus stop and ~20 ms of every start-up.
 
     Args:
         title: the model's name and size, shown on the border.
     """
+
+    COMPONENT_CLASSES = {"history-table--header"}
 
     DEFAULT_CSS = """
     HistoryTable {
         height: auto;
         max-height: 24;
         border: round $foreground 30%;
-        &:focus { border: round $primary; }
+        padding: 0 1;
+        & > .history-table--header { text-style: bold; }
     }
     """
 
     def __init__(self, title: str, *, id: str | None = None,
                  classes: str | None = None) -> None:
-        super().__init__(cursor_type="none", id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         self.border_title = title
+        self._rows: list[tuple[str, ...]] = []
 
-    def on_mount(self) -> None:
-        for name in COLUMNS:
-            self.add_column(Text(name, justify="right"), key=name)
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def start(self, title: str, epochs: int) -> None:
         """Empty the table for a new run of ``epochs`` epochs of the model ``title``.
@@ -55,16 +62,26 @@ class HistoryTable(DataTable):
         straight away. Growing by a row per epoch re-laid-out the whole screen each time,
         and the page below the table jumped while the user was reading it.
         """
-        self.clear()
+        self._rows = []
         self.border_title = title
         self.border_subtitle = ""
-        self.styles.height = epochs + self.header_height + self.styles.gutter.height
+        self.styles.height = epochs + 1 + self.styles.gutter.height
+        self.refresh()
 
     def add_epoch(self, event: EpochEnd) -> None:
-        """Append the row of an epoch that just finished."""
-        self.add_row(*(Text(cell, justify="right") for cell in row_cells(event)))
-        self.scroll_end(animate=False)
+        """Append the row of an epoch that just finished (a repaint: the height is set)."""
+        self._rows.append(row_cells(event))
+        self.refresh()
 
     def rows_text(self) -> list[tuple[str, ...]]:
         """The cells as plain strings, top to bottom (what a reader or a test sees)."""
-        return [tuple(str(c) for c in self.get_row_at(i)) for i in range(self.row_count)]
+        return list(self._rows)
+
+    def render(self) -> Text:
+        widths = [max(len(cell) for cell in column) for column in zip(COLUMNS, *self._rows)]
+        text = Text(no_wrap=True, overflow="crop", end="")
+        header = GAP.join(name.rjust(width) for name, width in zip(COLUMNS, widths))
+        text.append(header, self.get_component_rich_style("history-table--header"))
+        for row in self._rows:
+            text.append("\n" + GAP.join(cell.rjust(width) for cell, width in zip(row, widths)))
+        return text
