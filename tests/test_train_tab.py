@@ -395,6 +395,9 @@ async def test_idx_training_size_is_set_in_the_tab_and_trained_on(idx_dir):
     app = create_app(data_dir=idx_dir)
     async with app.run_test(size=SIZE) as pilot:
         assert app.workspace.split.n_train == 1000
+        assert not app.screen.query("#set-train_size")  # built when first unfolded
+        app.screen.query_one("#train-advanced").collapsed = False
+        await pilot.pause()
         size = stepper(app, "train_size")
         assert not size.disabled and size.scale.high == 2000 and size.value == 1000
         data = app.screen.query_one("#train-data", Static)

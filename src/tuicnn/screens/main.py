@@ -44,15 +44,30 @@ class MainScreen(Screen[None]):
         for pane, title, _, key in TABS
     ]
 
+    _resumed = False
+    """True once the screen has been shown: tabs may be built from then on."""
+
     def compose(self) -> ComposeResult:
         yield Header()
-        first = TABS[0][0]
-        with TabbedContent(initial=first):
+        with TabbedContent(initial=TABS[0][0]):
             for pane, title, _, _ in TABS:
-                with TabPane(title, id=pane):
-                    if pane == first:
-                        yield tab_class(pane)()
+                yield TabPane(title, id=pane)
         yield KeyFooter()
+
+    def on_screen_resume(self) -> None:
+        """Build the first tab once the screen is up.
+
+        Textual restyles the whole screen when it is shown (after this handler). A tab
+        composed with the screen would be styled twice before the first frame; built
+        just after, it is styled once, which takes ~40 ms off the start-up.
+        """
+        if not self._resumed:
+            self._resumed = True
+            self.call_later(self._build_first_tab, self.query_one(TabbedContent).active)
+
+    async def _build_first_tab(self, pane: str) -> None:
+        await self.ensure_tab(pane)
+        self._focus_tab(pane)  # not the tab bar, which Textual focused for want of a tab
 
     def tab(self, pane: str) -> Widget | None:
         """The tab widget inside the pane called ``pane``, or None if not built yet."""
@@ -68,8 +83,9 @@ class MainScreen(Screen[None]):
         return tab
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """A tab chosen by mouse or by the tab bar's arrows: build it if needed."""
-        if event.pane.id:
+        """A tab chosen by mouse or by the tab bar's arrows: build it if needed (the first
+        tab's activation at start-up is left to ``on_screen_resume``)."""
+        if event.pane.id and self._resumed:
             await self.ensure_tab(event.pane.id)
 
     def action_show_tab(self, pane: str) -> None:
