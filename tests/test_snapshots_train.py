@@ -32,6 +32,7 @@ def app(split, monkeypatch):
 
 async def train_two_epochs(pilot) -> None:
     """Epochs 5 -> 2 from the keyboard (as a user would), train, wait for the end."""
+    await pilot.pause()  # the first tab is built just after the screen is shown
     pilot.app.screen.query_one("#set-epochs Input").focus()
     await pilot.press("left", "left", "left", "t")
     await pilot.app.workers.wait_for_complete()
