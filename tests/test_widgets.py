@@ -587,3 +587,34 @@ async def test_model_progress_draws_one_line_in_proportion() -> None:
         done, todo = line.count(DONE), line.count(TODO)
         assert abs(done / (done + todo) - 0.75) < 0.05
         assert not progress.children  # a single widget: updates repaint, never re-lay-out
+
+
+# -- TrainingChart ---------------------------------------------------------------------------
+
+
+async def test_training_chart_builds_its_plot_with_the_first_data() -> None:
+    from textual_plotext import PlotextPlot
+
+    from tuicnn.training_run import ChartSeries
+    from tuicnn.widgets.training_chart import EMPTY_TEXT, TrainingChart
+
+    chart = TrainingChart("Loss")
+    app = OneWidgetApp(chart, css="TrainingChart { width: 60; height: 16; }")
+    async with app.run_test(size=(60, 16)) as pilot:
+        empty = chart.query_one(".training-chart--empty")
+        assert str(empty.render()) == EMPTY_TEXT and not chart.query(PlotextPlot)
+        chart.set_data([ChartSeries("FC", "", (), (), "primary", "braille")], epochs=3)
+        chart.redraw()  # a series without points is still no data
+        await pilot.pause()
+        assert not chart.query(PlotextPlot)
+
+        chart.set_data([ChartSeries("FC", "train", (1.0, 2.0), (0.9, 0.5), "primary",
+                                    "braille")], epochs=3)
+        chart.redraw()
+        await pilot.pause()
+        plot = chart.query_one(PlotextPlot)
+        assert not chart.query(".training-chart--empty")
+        assert plot.size.height > 0
+        picture = "".join(strip.text for strip in plot.render_lines(plot.region.reset_offset))
+        assert any("\u2801" <= ch <= "\u28ff" for ch in picture)  # the braille curve
+        assert "FC: ⠤⠤ train" in str(chart.query_one(".training-chart--legend").render())

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from ..training_run import ChartSeries
+
+if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
+
+EMPTY_TEXT = "no data yet: press t to train"
 
 
 class TrainingChart(Vertical):
@@ -26,6 +31,10 @@ class TrainingChart(Vertical):
     epochs (the highest losses sit in the top-left corner). Each line has its own marker as
     well as its own theme colour.
 
+    Until there is data the chart is a line of text, and plotext is imported and its plot
+    mounted with the first data: an empty plotext figure cost the first frame ~60 ms of
+    imports and drawing, to say "no data yet".
+
     Args:
         title: shown on the border, e.g. ``Loss (lower is better)``.
         percent: y is a percentage: the axis ends at 100 and starts near the data.
@@ -36,6 +45,8 @@ class TrainingChart(Vertical):
         height: 14;
         border: round $foreground 30%;
         & > PlotextPlot { height: 1fr; }
+        & > .training-chart--empty { height: 1fr; content-align: center middle;
+                                     color: $text-muted; }
         & > .training-chart--legend { height: auto; }
     }
     """
@@ -49,9 +60,10 @@ class TrainingChart(Vertical):
         self._epochs = 1
         self._stale = True
         self._shown_legend = ""
+        self._plot_widget: PlotextPlot | None = None
 
     def compose(self) -> ComposeResult:
-        yield PlotextPlot()
+        yield Static(EMPTY_TEXT, classes="training-chart--empty")
         yield Static("", classes="training-chart--legend")
 
     def on_mount(self) -> None:
@@ -77,10 +89,12 @@ class TrainingChart(Vertical):
         if not self._stale or not self.is_mounted:
             return
         self._stale = False
-        plot = self.query_one(PlotextPlot)
+        drawn = [s for s in self._series if s.xs]
+        plot = self._plot(create=bool(drawn))
+        if plot is None:  # still no data: the text says so
+            return
         plt = plot.plt
         plt.clear_figure()
-        drawn = [s for s in self._series if s.xs]
         for s in drawn:
             draw = plt.plot if s.line else plt.scatter
             draw(list(s.xs), list(s.ys), marker=s.marker, color=self._rgb(s.color))
@@ -96,12 +110,25 @@ class TrainingChart(Vertical):
         plt.ylim(low, high)
         plt.yticks(_nice_ticks(low, high, max(2, plot.size.height // 2)))
         if not drawn:
-            plt.title("no data yet: press t to train")
+            plt.title(EMPTY_TEXT)
         plot.refresh()
         legend = self._legend()
         if legend != self._shown_legend:  # the legend changes rarely; relayout only then
             self._shown_legend = legend
             self.query_one(".training-chart--legend", Static).update(legend)
+
+    def _plot(self, create: bool) -> PlotextPlot | None:
+        """The plotext plot; mounted in place of the "no data" text when ``create``."""
+        if self._plot_widget is None and create:
+            from textual_plotext import PlotextPlot  # imported with the first data
+
+            self._plot_widget = PlotextPlot()
+            empty = self.query_one(".training-chart--empty")
+            self.mount(self._plot_widget, before=empty)
+            empty.remove()
+            # Ticks depend on the plot's size, known once it has been laid out.
+            self.call_after_refresh(self._restyle)
+        return self._plot_widget
 
     def _restyle(self) -> None:
         self._stale = True
