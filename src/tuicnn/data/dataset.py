@@ -156,7 +156,11 @@ def bundled_split(train_size: int = 1000, test_size: int | None = 1000, seed: in
     images, labels = load_bundled()
     rng = np.random.default_rng(seed)
     train = _balanced(labels, train_size, 10, rng, f"The bundled {BUNDLED_FILE}")
-    rest = np.setdiff1d(np.arange(BUNDLED_SIZE), train)
+    # The indices not in ``train``, ascending (as np.setdiff1d gives them, without the ~15 ms
+    # it spends importing numpy.ma on first use, which the app's start-up would pay).
+    unused = np.ones(BUNDLED_SIZE, dtype=bool)
+    unused[train] = False
+    rest = np.flatnonzero(unused)
     test = rng.permutation(rest)[:test_size]  # labels are sorted: shuffle even when taking all
     return Split(
         to_input(images[train]), labels[train].astype(np.int64),
