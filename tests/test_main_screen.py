@@ -78,3 +78,20 @@ def test_animations_are_off_unless_asked_for(split, monkeypatch):
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "basic")
     monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "basic")
     assert TuicnnApp(split).animation_level == "basic"
+
+
+async def test_built_tabs_are_frozen_for_the_collector_until_the_app_ends(split):
+    """Full garbage collections skip the long-lived widgets (they caused 70-100 ms pauses)."""
+    import gc
+
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        explore_hidden = gc.get_freeze_count()
+        assert explore_hidden > 0
+        await pilot.press("f3")
+        await pilot.pause()
+        assert gc.get_freeze_count() > explore_hidden  # the Explore tab's objects too
+        assert not any(gc.is_tracked(o) and o is app.screen.tab("explore")
+                       for o in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0  # given back: nothing leaks from app to app
