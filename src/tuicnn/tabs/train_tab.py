@@ -57,6 +57,10 @@ MEDIUM_WIDTH = 90
 WIDE_WIDTH = 130
 #: Live widgets are redrawn at most this often (plotext rebuilds a chart on every draw).
 REDRAW_SECONDS = 0.25
+#: The training thread reports batches at most this often. Every batch (~150 a second on the
+#: largest config) kept the UI's message loop busy between key presses for nothing: the
+#: screen is redrawn every REDRAW_SECONDS, and epoch ends are always reported.
+PROGRESS_SECONDS = 0.05
 
 INTRO = "Train an FC net and a CNN on the same digits and batches, then compare."
 
@@ -341,6 +345,7 @@ class TrainTab(Vertical):
             models = (build_fc(settings.hidden, seed=settings.seed),
                       build_cnn(settings.filters, seed=settings.seed))
             latest: dict[str, BatchEnd] = {}
+            posted = 0.0
             # nice: the UI thread is scheduled ahead of the training threads on busy cores.
             for event in train_concurrently(models, split.x_train, split.y_train,
                                             split.x_test, split.y_test, config, stop,
@@ -349,7 +354,10 @@ class TrainTab(Vertical):
                     stop.set()
                 if isinstance(event, BatchEnd):
                     latest[event.model] = event
-                    self.post_message(TrainingProgress(tuple(latest.values())))
+                    now = time.monotonic()
+                    if now - posted >= PROGRESS_SECONDS:
+                        posted = now
+                        self.post_message(TrainingProgress(tuple(latest.values())))
                 elif isinstance(event, EpochEnd):
                     self.post_message(EpochFinished(event))
                 else:
