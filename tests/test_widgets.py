@@ -618,3 +618,25 @@ async def test_training_chart_builds_its_plot_with_the_first_data() -> None:
         picture = "".join(strip.text for strip in plot.render_lines(plot.region.reset_offset))
         assert any("\u2801" <= ch <= "\u28ff" for ch in picture)  # the braille curve
         assert "FC: ⠤⠤ train" in str(chart.query_one(".training-chart--legend").render())
+
+
+async def test_cached_plot_draws_once_per_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tuicnn.widgets.cached_plot import CachedPlot
+
+    plot = CachedPlot()
+    app = OneWidgetApp(plot, css="CachedPlot { width: 40; height: 10; }")
+    async with app.run_test(size=(60, 12)) as pilot:
+        builds = []
+        real_build = plot.plt.build
+        monkeypatch.setattr(plot.plt, "build", lambda: builds.append(1) or real_build())
+        plot.plt.plot([1, 2, 3], [3, 1, 2])
+        plot.invalidate()
+        first = plot.render()
+        assert plot.render() is first and len(builds) == 1  # shown again: no rebuild
+        plot.plt.plot([1, 2, 3], [1, 2, 3])
+        plot.invalidate()
+        assert plot.render() is not first and len(builds) == 2
+        plot.styles.width = 30
+        await pilot.pause()
+        plot.render()
+        assert len(builds) == 3  # a new size is a new picture

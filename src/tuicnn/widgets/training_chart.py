@@ -15,7 +15,7 @@ from textual.widgets import Static
 from ..training_run import ChartSeries
 
 if TYPE_CHECKING:
-    from textual_plotext import PlotextPlot
+    from .cached_plot import CachedPlot
 
 EMPTY_TEXT = "no data yet: press t to train"
 
@@ -60,7 +60,7 @@ class TrainingChart(Vertical):
         self._epochs = 1
         self._stale = True
         self._shown_legend = ""
-        self._plot_widget: PlotextPlot | None = None
+        self._plot_widget: CachedPlot | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(EMPTY_TEXT, classes="training-chart--empty")
@@ -111,18 +111,18 @@ class TrainingChart(Vertical):
         plt.yticks(_nice_ticks(low, high, max(2, plot.size.height // 2)))
         if not drawn:
             plt.title(EMPTY_TEXT)
-        plot.refresh()
+        plot.invalidate()
         legend = self._legend()
         if legend != self._shown_legend:  # the legend changes rarely; relayout only then
             self._shown_legend = legend
             self.query_one(".training-chart--legend", Static).update(legend)
 
-    def _plot(self, create: bool) -> PlotextPlot | None:
+    def _plot(self, create: bool) -> CachedPlot | None:
         """The plotext plot; mounted in place of the "no data" text when ``create``."""
         if self._plot_widget is None and create:
-            from textual_plotext import PlotextPlot  # imported with the first data
+            from .cached_plot import CachedPlot  # plotext is imported with the first data
 
-            self._plot_widget = PlotextPlot()
+            self._plot_widget = CachedPlot()
             empty = self.query_one(".training-chart--empty")
             self.mount(self._plot_widget, before=empty)
             empty.remove()
