@@ -11,7 +11,7 @@ Drives the real app headless at 100x30. The Train tab is set to the largest conf
 * **charts**: wall time of each plotext chart redraw.
 
 Prints the distributions and checks p95 <= 50 ms and max <= 150 ms for keys and timer.
-Usage: ``python benchmarks/bench_ui_latency.py [--epochs 20] [--keys 40] [--verbose]``
+Usage: ``python benchmarks/bench_ui_latency.py [--epochs 20] [--keys 100] [--verbose]``
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ async def measure(epochs: int, n_keys: int) -> dict[str, list[float]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--keys", type=int, default=40)
+    parser.add_argument("--keys", type=int, default=100)
     parser.add_argument("--verbose", action="store_true", help="print every sample")
     args = parser.parse_args()
     print("UI latency while the largest config trains (FC 512 + CNN 16 filters, batch 32):")

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
@@ -19,6 +20,7 @@ from textual.widgets import TabbedContent, TabPane
 
 from . import __version__
 from .data import DataError, Split, bundled_split
+from .idle_collector import IdleCollector
 from .messages import ModelsChanged
 from .model_file import (
     ModelFileError,
@@ -83,9 +85,20 @@ class TuicnnApp(App[None]):
         self.model_file = model_file
         """The name the next save or load prompt offers: the last file saved or loaded."""
         self.history_file = HISTORY_FILE
+        self.idle_collector = IdleCollector()
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+        self.idle_collector.start()
+        self.set_interval(1.0, self.idle_collector.tick)
+
+    def on_unmount(self) -> None:
+        self.idle_collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.idle_collector.input_seen()
+        await super().on_event(event)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
