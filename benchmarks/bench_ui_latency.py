@@ -4,8 +4,9 @@ Drives the real app headless at 100x30. The Train tab is set to the largest conf
 (hidden 512, filters 16, batch 32) and `t` starts both models. While they train:
 
 * **keys**: F3 / F2 (switch tabs) are sent through the app's driver, the same path a
-  terminal's input takes; latency runs from sending the key until the tab has switched
-  *and* the screen has refreshed (``call_after_refresh``);
+  terminal's input takes; latency runs from sending the key until the end of the first
+  frame that shows the new tab (its widgets laid out, on screen) — not merely the next
+  refresh, which Textual may draw before it lays out the tab;
 * **timer**: a 20 Hz interval callback; latency runs from when it was due until the
   screen refreshed after it;
 * **charts**: wall time of each plotext chart redraw.
@@ -23,6 +24,7 @@ import sys
 import time
 
 from textual import events
+from textual.screen import Screen
 from textual.widgets import TabbedContent
 
 from tuicnn.app import TuicnnApp
@@ -44,30 +46,44 @@ def describe(name: str, samples: list[float], p95_target: float, max_target: flo
     return ok
 
 
-def when_active(app: TuicnnApp, target: str, switched: asyncio.Future):
-    """A watcher that resolves ``switched`` once ``target`` is active and drawn."""
+#: Callbacks run after every frame the app draws (see ``measure``).
+AFTER_FRAME: list = []
 
-    def on_active(active: str) -> None:
-        if active == target and not switched.done():
-            app.call_after_refresh(
-                lambda: switched.done() or switched.set_result(time.perf_counter()))
 
-    return on_active
+def _drawing_frames(original):
+    """Wrap ``Screen._compositor_refresh`` (which draws a frame) to run AFTER_FRAME."""
+
+    def compositor_refresh(screen) -> None:
+        original(screen)
+        for callback in list(AFTER_FRAME):
+            callback()
+
+    return compositor_refresh
 
 
 async def sample_keys(app: TuicnnApp, n_keys: int) -> list[float]:
-    """Alternate F3 / F2 ``n_keys`` times; seconds from each key to the switched screen."""
+    """Alternate F3 / F2 ``n_keys`` times; seconds from each key to the first frame that
+    shows the new tab (laid out, with a non-empty region on screen)."""
     tabs = app.screen.query_one(TabbedContent)
     loop = asyncio.get_running_loop()
     samples = []
     for _ in range(n_keys):
         target = "train" if tabs.active == "explore" else "explore"
-        switched = loop.create_future()
-        tabs.watch(tabs, "active", when_active(app, target, switched), init=False)
+        drawn = loop.create_future()
+
+        def check(target=target, drawn=drawn) -> None:
+            tab = app.screen.tab(target)
+            if tab is not None and tab.region.area > 0 and not drawn.done():
+                drawn.set_result(time.perf_counter())
+
+        AFTER_FRAME.append(check)
         sent = time.perf_counter()
         # The path a terminal's input takes: the driver posts the key to the app.
         app._driver.send_message(events.Key("f3" if target == "explore" else "f2", None))
-        samples.append(await asyncio.wait_for(switched, timeout=5) - sent)
+        try:
+            samples.append(await asyncio.wait_for(drawn, timeout=5) - sent)
+        finally:
+            AFTER_FRAME.remove(check)
         await asyncio.sleep(0.1)
     return samples
 
@@ -83,6 +99,8 @@ async def measure(epochs: int, n_keys: int) -> dict[str, list[float]]:
         results["charts"].append(time.perf_counter() - start)
 
     TrainingChart.redraw = timed_redraw  # type: ignore[method-assign]
+    original_refresh = Screen._compositor_refresh
+    Screen._compositor_refresh = _drawing_frames(original_refresh)  # type: ignore[method-assign]
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             screen = app.screen
@@ -121,6 +139,7 @@ async def measure(epochs: int, n_keys: int) -> dict[str, list[float]]:
             print(f"  (training still running at the end of sampling: {still_training})")
     finally:
         TrainingChart.redraw = original_redraw  # type: ignore[method-assign]
+        Screen._compositor_refresh = original_refresh  # type: ignore[method-assign]
     return results
 
 
