@@ -120,6 +120,10 @@ class MainScreen(Screen[None]):
         await self.ensure_tab(pane)
         self.set_focus(None)
         tabs.active = pane
+        # The focus change has already asked for a repaint of the whole screen; ask for the
+        # layout now too, so the next frame is the new tab. Otherwise that frame repainted
+        # the old tab (~13 ms) and the new one came a frame later.
+        self.refresh(layout=True)
         self.call_after_refresh(self._focus_tab, pane)
 
     def _focus_tab(self, pane: str) -> None:
