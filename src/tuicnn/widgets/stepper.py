@@ -119,9 +119,10 @@ class Stepper(Horizontal):
             self.set_value(self.scale.step(self.value, direction))
 
     def _say(self, text: str, note: bool = False) -> None:
-        self._message = text
         message = self.query_one(".stepper--message", Static)
-        message.update(text)
+        if text != self._message:  # an update re-lays-out the screen: only when it changed
+            message.update(text)
+        self._message = text
         message.set_class(note, "-note")
         self.set_class(bool(text) and not note, "-invalid")
 
