@@ -73,11 +73,18 @@ def footer_text(app: App) -> str:
     return str(app.screen.query_one(KeyFooter).render())
 
 
+async def focus(pilot, widget_type: type[Widget]) -> Widget:
+    """Focus the app's widget of that type and let the footer catch up."""
+    widget = pilot.app.query_one(widget_type)
+    widget.focus()
+    await pilot.pause()
+    return widget
+
+
 async def test_lists_the_shown_keys_of_the_focused_widget_and_the_app():
     app = FooterApp()
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one(Counter).focus()
-        await pilot.pause()
+        await focus(pilot, Counter)
         text = footer_text(app)
         assert "a Add one" in text and "z Snooze" in text
         assert "Hidden add" not in text and "Secret" not in text and "Other thing" not in text
@@ -88,8 +95,7 @@ async def test_lists_the_shown_keys_of_the_focused_widget_and_the_app():
 async def test_follows_focus_by_repainting_only():
     app = FooterApp()
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one(Counter).focus()
-        await pilot.pause()
+        await focus(pilot, Counter)
         footer = app.query_one(KeyFooter)
         refreshes = []
         real_refresh = footer.refresh
@@ -111,9 +117,7 @@ async def test_follows_focus_by_repainting_only():
 async def test_a_disabled_key_is_listed_and_a_click_on_it_only_rings_the_bell():
     app = FooterApp()
     async with app.run_test(size=SIZE) as pilot:
-        counter = app.query_one(Counter)
-        counter.focus()
-        await pilot.pause()
+        counter = await focus(pilot, Counter)
         text = footer_text(app)
         assert "x Switched off" in text
         bells = []
@@ -126,9 +130,7 @@ async def test_a_disabled_key_is_listed_and_a_click_on_it_only_rings_the_bell():
 async def test_clicking_a_key_or_its_description_presses_it():
     app = FooterApp()
     async with app.run_test(size=SIZE) as pilot:
-        counter = app.query_one(Counter)
-        counter.focus()
-        await pilot.pause()
+        counter = await focus(pilot, Counter)
         text = footer_text(app)
         await pilot.click(KeyFooter, offset=(text.index("a Add"), 0))
         await pilot.pause()
@@ -143,9 +145,7 @@ async def test_clicking_a_key_or_its_description_presses_it():
 async def test_a_binding_group_shows_its_keys_then_its_name():
     app = FooterApp()
     async with app.run_test(size=SIZE) as pilot:
-        other = app.query_one(Other)
-        other.focus()
-        await pilot.pause()
+        other = await focus(pilot, Other)
         text = footer_text(app)
         assert " -  + Brush size " in text and "Smaller" not in text and "Bigger" not in text
         await pilot.click(KeyFooter, offset=(text.index(" + ") + 1, 0))
@@ -156,8 +156,7 @@ async def test_a_binding_group_shows_its_keys_then_its_name():
 async def test_the_key_under_the_mouse_is_highlighted():
     app = FooterApp()
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one(Counter).focus()
-        await pilot.pause()
+        await focus(pilot, Counter)
         footer = app.query_one(KeyFooter)
         text = footer_text(app)
         add, snooze = text.index("Add one"), text.index("Snooze")
