@@ -118,6 +118,20 @@ async def test_parameter_counts_follow_the_keys(split):
         assert stepper(app, "hidden").query_one(Input).value == "320"
 
 
+async def test_the_mouse_steps_a_setting_with_its_minus_and_plus(split):
+    app = TuicnnApp(split)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#set-hidden .stepper--up")
+        await pilot.click("#set-hidden .stepper--up")  # quick clicks each count
+        await pilot.click("#set-epochs .stepper--down")
+        await pilot.pause()
+        assert tab(app).settings.hidden == 256 and tab(app).settings.epochs == 4
+        assert stepper(app, "hidden").query_one(Input).value == "256"
+        fc = Sequential(fc_layers(256)).n_params
+        assert f"FC {fc:,}" in text_of(app.screen.query_one("#train-params", Static))
+
+
 async def test_every_setting_is_reachable_with_tab(split):
     app = TuicnnApp(split)
     async with app.run_test(size=SIZE) as pilot:

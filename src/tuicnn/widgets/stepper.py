@@ -79,6 +79,9 @@ class Stepper(Horizontal):
         down = Button("−", classes="stepper--down", compact=True)
         up = Button("+", classes="stepper--up", compact=True)
         down.can_focus = up.can_focus = False  # one Tab stop per setting: the field
+        # A Button ignores clicks during its 0.2 s "pressed" flash; clicking + quickly
+        # five times should step five times.
+        down.active_effect_duration = up.active_effect_duration = 0
         yield down
         yield NumberInput(self.scale.format(self.value), compact=True, select_on_focus=False)
         yield up
