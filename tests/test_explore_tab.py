@@ -136,6 +136,9 @@ async def test_digit_and_example_keys_pick_real_test_examples(split):
         assert tab.example.digit == 8 and split.y_test[tab.example.index] == 8
         await pilot.click("#example-next")
         assert tab.example.position == 1
+        await pilot.click("#example-next")
+        await pilot.click("#example-next")  # quick clicks each count
+        assert tab.example.position == 3
         await pilot.click("#view-maxpool")
         assert tab.view == "maxpool"
 

@@ -134,8 +134,11 @@ class ExploreTab(Vertical):
                     tooltip=f"a test example of {split.class_names[digit]} (key {digit})",
                     classes="explore--digit",
                 )
-            yield Button("◀ p", id="example-prev", compact=True, tooltip="previous example (p)")
-            yield Button("n ▶", id="example-next", compact=True, tooltip="next example (n)")
+            for button_id, label, tooltip in (("example-prev", "◀ p", "previous example (p)"),
+                                              ("example-next", "n ▶", "next example (n)")):
+                button = Button(label, id=button_id, compact=True, tooltip=tooltip)
+                button.active_effect_duration = 0  # quick clicks each move one example
+                yield button
             yield Label("View", classes="explore--label")
             for view in VIEWS:
                 key = view[0]
