@@ -640,3 +640,28 @@ async def test_cached_plot_draws_once_per_change(monkeypatch: pytest.MonkeyPatch
         await pilot.pause()
         plot.render()
         assert len(builds) == 3  # a new size is a new picture
+
+
+async def test_updates_relayout_the_screen_only_when_the_size_changes() -> None:
+    """Same-size updates repaint; a layout would re-arrange and redraw the whole screen."""
+    heatmap = Heatmap(np.zeros((4, 4)), legend=False)
+    bars = ProbabilityBars(DIGITS, np.full(10, 0.1))
+    app = OneWidgetApp(Vertical(heatmap, bars))
+    async with app.run_test(size=SIZE) as pilot:
+        calls: list[tuple[str, bool]] = []
+        for name, widget in (("heatmap", heatmap), ("bars", bars)):
+            real = widget.refresh
+
+            def spy(*regions, real=real, name=name, **options):
+                calls.append((name, bool(options.get("layout"))))
+                return real(*regions, **options)
+
+            widget.refresh = spy  # type: ignore[method-assign]
+        heatmap.update(np.ones((4, 4)))
+        bars.update(np.linspace(0.0, 0.2, 10))
+        await pilot.pause()
+        assert ("heatmap", False) in calls and ("bars", False) in calls
+        assert not any(layout for _, layout in calls)
+        calls.clear()
+        heatmap.update(np.ones((6, 4)))  # taller picture: the screen must make room
+        assert ("heatmap", True) in calls

@@ -199,12 +199,14 @@ class Heatmap(Widget):
         Raises:
             ValueError: If ``data`` is not 2-D or ``mode`` is unknown.
         """
+        size = self._content_size()
         self._set_data(data)
         if mode is not None:
             self.mode = mode
         if title is not None:
             self.title = title
-        self.refresh(layout=True)
+        # A layout re-arranges and redraws the whole screen: only when the size changed.
+        self.refresh(layout=self._content_size() != size)
 
     # -- reactive validation ----------------------------------------------------------------
 

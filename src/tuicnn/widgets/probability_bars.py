@@ -166,8 +166,11 @@ class ProbabilityBars(Widget):
         Raises:
             ValueError: As for the constructor.
         """
+        width = self.get_content_width(Size(0, 0), Size(0, 0))
         self._set(probs, true_label)
-        self.refresh(layout=True)
+        # A layout re-arranges and redraws the whole screen: only when the width changed
+        # (the height is always one line per class).
+        self.refresh(layout=self.get_content_width(Size(0, 0), Size(0, 0)) != width)
 
     # -- Textual hooks ----------------------------------------------------------------------
 
