@@ -32,11 +32,12 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tuicnn.data.transforms import CANVAS, soft_line
 from tuicnn.widgets.colormaps import sequential, shade_chars
 from tuicnn.widgets.heatmap import HALF_BLOCK, prefers_shades
+
+from .strip_cache import StripCacheWidget
 
 UNDO_LEVELS = 50
 """Edits that can be undone (each snapshot is 28 x 28 floats, about 6 kB)."""
@@ -52,7 +53,7 @@ LOWER_HALF = "▄"
 MIN_BRUSH, MAX_BRUSH = 1, 3
 
 
-class DrawCanvas(Widget, can_focus=True):
+class DrawCanvas(StripCacheWidget, can_focus=True):
     """A 28x28 drawing surface (28 columns x 14 rows of half-block cells).
 
     Mouse: press and drag to paint (right button, or the eraser mode, erases). Keyboard:
@@ -128,8 +129,6 @@ class DrawCanvas(Widget, can_focus=True):
         self._stroke_at: tuple[float, float] | None = None  # last mouse point while dragging
         self._stroke_erases = False
         self._before_edit: NDArray[np.float64] | None = None  # pushed to undo on first change
-        self._strips: list[Strip] | None = None
-        self._strips_key: tuple[object, ...] | None = None
         self._version = 0
 
     # -- public API -------------------------------------------------------------------------
@@ -278,18 +277,13 @@ class DrawCanvas(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return CANVAS // 2
 
-    def notify_style_update(self) -> None:
-        """Drop cached strips when CSS or the theme changes: they embed the styles."""
-        super().notify_style_update()
-        self._strips = None
-
     def render_line(self, y: int) -> Strip:
-        """Return the cached strip for cell row ``y`` (pixel rows ``2y`` and ``2y + 1``)."""
-        strips = self._get_strips()
-        width = self.size.width
-        if y >= len(strips):
-            return Strip.blank(width, self.rich_style)
-        return strips[y].crop_extend(0, width, self.rich_style)
+        """Cell row ``y`` (pixel rows ``2y`` and ``2y + 1``), built once per change."""
+        shades = prefers_shades(self.app)
+        cursor = self.cursor if self.has_focus else None
+        key = (self._version, shades, cursor, self.erasing)
+        strips = self.cached_strips(key, lambda: self._build_strips(shades, cursor))
+        return self.strip_line(strips, y)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         """Start a stroke: paint where the pointer is and follow it until release."""
@@ -370,15 +364,6 @@ class DrawCanvas(Widget, can_focus=True):
     def _update_status(self, focused: bool | None = None) -> None:
         self.border_subtitle = self.status(focused)
         self.refresh()
-
-    def _get_strips(self) -> list[Strip]:
-        shades = prefers_shades(self.app)
-        cursor = self.cursor if self.has_focus else None
-        key = (self._version, shades, cursor, self.erasing)
-        if self._strips is None or key != self._strips_key:
-            self._strips = self._build_strips(shades, cursor)
-            self._strips_key = key
-        return self._strips
 
     def _build_strips(self, shades: bool, cursor: tuple[int, int] | None) -> list[Strip]:
         """14 strips of 28 cells, with the cursor pixel marked if ``cursor`` is given."""

@@ -23,7 +23,6 @@ from textual.app import App
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tuicnn.widgets.colormaps import (
     NEUTRAL,
@@ -34,6 +33,8 @@ from tuicnn.widgets.colormaps import (
     shade_chars,
     value_range,
 )
+
+from .strip_cache import StripCacheWidget
 
 HALF_BLOCK = "▀"
 NO_DATA = "no data"
@@ -85,7 +86,7 @@ def format_values(values: tuple[float, float], signed: bool = False) -> tuple[st
     return tuple(f"{float(v) + 0.0:{spec}}" for v in values)  # type: ignore[return-value]
 
 
-class Heatmap(Widget):
+class Heatmap(StripCacheWidget):
     """A 2-D array shown as coloured half-block pixels, with an optional title and legend.
 
     Colour mode (the default on any terminal with 16 or more colours and no ``NO_COLOR``):
@@ -163,8 +164,6 @@ class Heatmap(Widget):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._data: NDArray[np.float64] | None = None
         self._version = 0
-        self._strips: list[Strip] | None = None
-        self._strips_key: tuple[object, ...] | None = None
         self.mode = mode
         self.scale = scale
         self.legend = legend
@@ -230,19 +229,11 @@ class Heatmap(Widget):
         """Title + picture rows + legend (for ``height: auto``)."""
         return self._content_size().height
 
-    def notify_style_update(self) -> None:
-        """Drop cached strips when CSS or the theme changes: they embed the styles."""
-        super().notify_style_update()
-        self._strips = None
-
     def render_line(self, y: int) -> Strip:
-        """Return the cached strip for row ``y``, cropped or padded to the widget width."""
-        strips = self._get_strips()
-        width = self.size.width
-        base = self.rich_style
-        if y >= len(strips):
-            return Strip.blank(width, base)
-        return strips[y].crop_extend(0, width, base)
+        """Row ``y``: title, picture rows, legend, built once per change of what is shown."""
+        shades = self.using_shades
+        key = (self._version, self.mode, self.scale, self.legend, self.title, shades)
+        return self.strip_line(self.cached_strips(key, lambda: self._build_strips(shades)), y)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -290,14 +281,6 @@ class Heatmap(Widget):
             width = max(width, len(left) + gradient + len(right))
             height += 1
         return Size(width, height)
-
-    def _get_strips(self) -> list[Strip]:
-        shades = self.using_shades
-        key = (self._version, self.mode, self.scale, self.legend, self.title, shades)
-        if self._strips is None or key != self._strips_key:
-            self._strips = self._build_strips(shades)
-            self._strips_key = key
-        return self._strips
 
     def _build_strips(self, shades: bool) -> list[Strip]:
         """Build every line of the widget: title, picture rows, legend."""

@@ -18,16 +18,17 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tuicnn.widgets.colormaps import Mode, check_mode, colormap, contrast_text, normalize
+
+from .strip_cache import StripCacheWidget
 
 VERTICAL = "│"
 HORIZONTAL = "─"
 CROSS = "┼"
 
 
-class NumberGrid(Widget):
+class NumberGrid(StripCacheWidget):
     """A small 2-D array as coloured, signed numbers, e.g. ``+0.42 -0.13``.
 
     Highlighted cells (for example the winners of a max-pool) are drawn bold and reversed and
@@ -88,7 +89,6 @@ class NumberGrid(Widget):
         self._fmt = fmt
         self._highlight: frozenset[tuple[int, int]] = frozenset()
         self._block: int | None = None
-        self._strips: list[Strip] | None = None
         self._set(data, mode, fmt, highlight, block)
 
     # -- public API -------------------------------------------------------------------------
@@ -143,19 +143,9 @@ class NumberGrid(Widget):
         rows, _cols = self._data.shape
         return rows + self._separator_count(rows)
 
-    def notify_style_update(self) -> None:
-        """Drop cached strips when CSS or the theme changes: they embed the styles."""
-        super().notify_style_update()
-        self._strips = None
-
     def render_line(self, y: int) -> Strip:
-        """Return the cached strip for line ``y``, cropped or padded to the widget width."""
-        if self._strips is None:
-            self._strips = self._build_strips()
-        base = self.rich_style
-        if y >= len(self._strips):
-            return Strip.blank(self.size.width, base)
-        return self._strips[y].crop_extend(0, self.size.width, base)
+        """Line ``y`` (a row or a separator), built once per change of the data."""
+        return self.strip_line(self.cached_strips(None, self._build_strips), y)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -185,7 +175,7 @@ class NumberGrid(Widget):
         self._fmt = fmt
         self._highlight = cells
         self._block = block
-        self._strips = None
+        self.drop_strips()
 
     def _cell_width(self) -> int:
         """Widest formatted number plus one space either side."""

@@ -17,7 +17,8 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.geometry import Size
 from textual.strip import Strip
-from textual.widget import Widget
+
+from .strip_cache import StripCacheWidget
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 """Partial blocks for 0/8 .. 7/8 of a cell; a full cell is ``█``."""
@@ -56,7 +57,7 @@ def bar_text(fraction: float, length: int) -> tuple[str, str]:
     return filled, TRACK * (length - len(filled))
 
 
-class ProbabilityBars(Widget):
+class ProbabilityBars(StripCacheWidget):
     """Ten (or any number of) labelled bars for a probability vector.
 
     Layout of one row: ``label bar percentage marker``. Labels are right-aligned so the bars
@@ -134,8 +135,6 @@ class ProbabilityBars(Widget):
         self._labels: tuple[str, ...] = tuple(str(label) for label in labels)
         self._probs: NDArray[np.float64] | None = None
         self._true: int | None = None
-        self._strips: list[Strip] | None = None
-        self._strips_width = -1
         self._set(probs, true_label)
 
     # -- public API -------------------------------------------------------------------------
@@ -183,21 +182,10 @@ class ProbabilityBars(Widget):
         """One line per class, whether or not there is a prediction."""
         return len(self._labels)
 
-    def notify_style_update(self) -> None:
-        """Drop cached strips when CSS or the theme changes: they embed the styles."""
-        super().notify_style_update()
-        self._strips = None
-
     def render_line(self, y: int) -> Strip:
-        """Return line ``y``; all lines are rebuilt only when data or width change."""
+        """Line ``y``; all lines are rebuilt only when data or width change."""
         width = self.size.width
-        if self._strips is None or self._strips_width != width:
-            self._strips = self._build_strips(width)
-            self._strips_width = width
-        base = self.rich_style
-        if y >= len(self._strips):
-            return Strip.blank(width, base)
-        return self._strips[y].crop_extend(0, width, base)
+        return self.strip_line(self.cached_strips(width, lambda: self._build_strips(width)), y)
 
     # -- internals --------------------------------------------------------------------------
 
@@ -223,7 +211,7 @@ class ProbabilityBars(Widget):
                 raise ValueError(f"true_label index {true_index} is outside 0..{count - 1}")
         self._probs = values
         self._true = true_index
-        self._strips = None
+        self.drop_strips()
 
     def _label_width(self) -> int:
         return max(cell_len(label) for label in self._labels)
