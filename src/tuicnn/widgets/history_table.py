@@ -78,10 +78,14 @@ class HistoryTable(Widget):
         return list(self._rows)
 
     def render(self) -> Text:
-        widths = [max(len(cell) for cell in column) for column in zip(COLUMNS, *self._rows)]
+        columns = zip(COLUMNS, *self._rows, strict=True)
+        widths = [max(len(cell) for cell in column) for column in columns]
+
+        def line(cells: tuple[str, ...]) -> str:
+            return GAP.join(cell.rjust(width) for cell, width in zip(cells, widths, strict=True))
+
         text = Text(no_wrap=True, overflow="crop", end="")
-        header = GAP.join(name.rjust(width) for name, width in zip(COLUMNS, widths))
-        text.append(header, self.get_component_rich_style("history-table--header"))
+        text.append(line(COLUMNS), self.get_component_rich_style("history-table--header"))
         for row in self._rows:
-            text.append("\n" + GAP.join(cell.rjust(width) for cell, width in zip(row, widths)))
+            text.append("\n" + line(row))
         return text
