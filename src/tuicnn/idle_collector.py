@@ -1,4 +1,4 @@
-"""Python's full garbage collections, moved to moments when nobody is pressing keys."""
+"""Python's garbage collector, kept out of the way of key presses."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ DUE_AFTER = 10
 
 
 class IdleCollector:
-    """Runs the full collections Python would run, but only after a pause in the input.
+    """Keeps long-lived objects out of full collections and runs those after input pauses.
+
+    A built tab, like everything loaded before it, lives as long as the app, yet every full
+    (generation 2) collection re-scanned all ~130,000 of those objects: 70-100 ms pauses
+    every few seconds. :meth:`freeze` (called once a tab is built) moves what exists into a
+    generation the collector skips (those collections then take 3-8 ms); the price is that
+    frozen objects which become garbage are freed only at :meth:`stop` (at start-up only ~30
+    such objects were waiting).
 
     While a run trains, Textual's render caches fill generation 2 with tens of thousands of
     objects, and every few seconds Python stopped the app for 15-30 ms to scan them, often
@@ -45,10 +52,15 @@ class IdleCollector:
             gc.set_threshold(young, middle, DEFERRED_THRESHOLD)
 
     def stop(self) -> None:
-        """Give Python back its own thresholds."""
+        """Give Python back its own thresholds and the frozen objects."""
+        gc.unfreeze()
         if self._saved is not None:
             gc.set_threshold(*self._saved)
             self._saved = None
+
+    def freeze(self) -> None:
+        """Everything that exists now lives as long as the app: stop re-scanning it."""
+        gc.freeze()
 
     def input_seen(self) -> None:
         """A key press or mouse event arrived."""

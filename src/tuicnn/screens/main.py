@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 
 from textual.app import ComposeResult
@@ -81,21 +80,8 @@ class MainScreen(Screen[None]):
         if tab is None:
             tab = tab_class(pane)()
             await self.query_one(f"#{pane}", TabPane).mount(tab)
-            gc.freeze()  # see on_unmount
+            self.app.idle_collector.freeze()  # type: ignore[attr-defined]
         return tab
-
-    def on_unmount(self) -> None:
-        """Give the objects frozen by ``ensure_tab`` back to the garbage collector.
-
-        A built tab, like everything loaded before it, lives as long as the app, yet
-        Python's full (generation 2) collections kept re-scanning all ~130,000 of those
-        objects: 70-100 ms pauses every few seconds, the slowest key presses in
-        ``bench_ui_latency.py``. ``gc.freeze()`` after building a tab moves what exists into a
-        generation the collector skips (those collections now take 3-8 ms). The cost: frozen
-        objects that become garbage while the app runs are not freed until here (at start-up
-        only ~30 such objects were waiting).
-        """
-        gc.unfreeze()
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """A tab chosen by mouse or by the tab bar's arrows: build it if needed (the first
