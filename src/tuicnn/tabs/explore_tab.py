@@ -40,6 +40,7 @@ from ..nn import Trace
 from ..widgets.filters_view import FiltersView, learned_title
 from ..widgets.maxpool_view import MaxPoolView
 from ..widgets.pipeline_view import PipelineView
+from ..widgets.repeat_button import RepeatButton
 from ..widgets.scroll_body import ScrollBody
 
 if TYPE_CHECKING:
@@ -134,11 +135,10 @@ class ExploreTab(Vertical):
                     tooltip=f"a test example of {split.class_names[digit]} (key {digit})",
                     classes="explore--digit",
                 )
-            for button_id, label, tooltip in (("example-prev", "◀ p", "previous example (p)"),
-                                              ("example-next", "n ▶", "next example (n)")):
-                button = Button(label, id=button_id, compact=True, tooltip=tooltip)
-                button.active_effect_duration = 0  # quick clicks each move one example
-                yield button
+            yield RepeatButton("◀ p", id="example-prev", compact=True,
+                               tooltip="previous example (p)")
+            yield RepeatButton("n ▶", id="example-next", compact=True,
+                               tooltip="next example (n)")
             yield Label("View", classes="explore--label")
             for view in VIEWS:
                 key = view[0]

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from ..train_settings import Scale
 from .number_input import NumberInput
+from .repeat_button import RepeatButton
 
 
 class Stepper(Horizontal):
@@ -76,12 +77,9 @@ class Stepper(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="stepper--label")
-        down = Button("−", classes="stepper--down", compact=True)
-        up = Button("+", classes="stepper--up", compact=True)
+        down = RepeatButton("−", classes="stepper--down", compact=True)
+        up = RepeatButton("+", classes="stepper--up", compact=True)
         down.can_focus = up.can_focus = False  # one Tab stop per setting: the field
-        # A Button ignores clicks during its 0.2 s "pressed" flash; clicking + quickly
-        # five times should step five times.
-        down.active_effect_duration = up.active_effect_duration = 0
         yield down
         yield NumberInput(self.scale.format(self.value), compact=True, select_on_focus=False)
         yield up
