@@ -226,19 +226,15 @@ class TrainTab(Vertical):
         self.query_one("#train-params", Static).update(f"Parameters: {s.params_line()}")
         workspace: Workspace = self.app.workspace
         split = workspace.split
-        if workspace.data_dir is not None:  # IDX files: say which (images, not only digits)
-            if self._needs_new_split():
-                data = (f"Data: a new split of {s.train_size:,} train / {split.n_test:,} test "
-                        f"images (seed {s.seed}) of {split.source} is drawn when you train")
-            else:
-                data = (f"Data: {split.n_train:,} train / {split.n_test:,} test images "
-                        f"(seed {self._split_seed}) of {split.source}")
-        elif self._needs_new_split():
+        # IDX files: say which, and "images" (they are not always digits).
+        idx = workspace.data_dir is not None
+        unit, source = ("images", f" of {split.source}") if idx else ("digits", "")
+        if self._needs_new_split():
             data = (f"Data: a new split of {s.train_size:,} train / {split.n_test:,} test "
-                    f"digits (seed {s.seed}) is drawn when you train")
+                    f"{unit} (seed {s.seed}){source} is drawn when you train")
         else:
-            data = (f"Data: {split.n_train:,} train / {split.n_test:,} test digits "
-                    f"(seed {self._split_seed})")
+            data = (f"Data: {split.n_train:,} train / {split.n_test:,} test {unit} "
+                    f"(seed {self._split_seed}){source}")
         self.query_one("#train-data", Static).update(data)
 
     def _needs_new_split(self) -> bool:

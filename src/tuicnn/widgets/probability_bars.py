@@ -165,18 +165,17 @@ class ProbabilityBars(StripCacheWidget):
         Raises:
             ValueError: As for the constructor.
         """
-        width = self.get_content_width(Size(0, 0), Size(0, 0))
+        width = self._preferred_width()
         self._set(probs, true_label)
         # A layout re-arranges and redraws the whole screen: only when the width changed
         # (the height is always one line per class).
-        self.refresh(layout=self.get_content_width(Size(0, 0), Size(0, 0)) != width)
+        self.refresh(layout=self._preferred_width() != width)
 
     # -- Textual hooks ----------------------------------------------------------------------
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """Preferred width for ``width: auto``: a bar of ``PREFERRED_BAR`` cells."""
-        marker = self._marker_width(MARKERS[0])
-        return self._label_width() + 1 + PREFERRED_BAR + 1 + PERCENT_WIDTH + marker
+        return self._preferred_width()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """One line per class, whether or not there is a prediction."""
@@ -212,6 +211,10 @@ class ProbabilityBars(StripCacheWidget):
         self._probs = values
         self._true = true_index
         self.drop_strips()
+
+    def _preferred_width(self) -> int:
+        marker = self._marker_width(MARKERS[0])
+        return self._label_width() + 1 + PREFERRED_BAR + 1 + PERCENT_WIDTH + marker
 
     def _label_width(self) -> int:
         return max(cell_len(label) for label in self._labels)
