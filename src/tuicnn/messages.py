@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from textual.message import Message
 
-from .data import Split
-from .nn import BatchEnd, Cancelled, EpochEnd, Sequential, TrainConfig
+if TYPE_CHECKING:  # annotations only: the first frame imports this module, and no NumPy
+    import numpy as np
+
+    from .data import Split
+    from .nn import BatchEnd, Cancelled, EpochEnd, Sequential, TrainConfig
 
 
 class ModelsChanged(Message):
