@@ -8,6 +8,7 @@ from tuicnn.nn import BatchEnd, Cancelled, EpochEnd, Sequential, cnn_layers, fc_
 from tuicnn.train_settings import (
     BATCH_SIZE,
     EPOCHS,
+    FILTERS,
     HIDDEN,
     LEARNING_RATE,
     TRAIN_SIZE,
@@ -59,10 +60,18 @@ def test_ladder_scale_takes_any_value_in_range_and_steps_to_the_ladder():
         LEARNING_RATE.parse("2")
 
 
-def test_settings_counts_come_from_the_engine():
+@pytest.mark.parametrize("hidden", range(HIDDEN.low, HIDDEN.high + 1, HIDDEN.step_size))
+@pytest.mark.parametrize("filters", range(FILTERS.low, FILTERS.high + 1, FILTERS.step_size))
+def test_settings_counts_match_the_engine(hidden, filters):
+    """The tab counts parameters by hand (no NumPy for its first frame): for every value
+    the controls allow, the count must be the engine's, summed from its own layers."""
+    settings = TrainSettings(hidden=hidden, filters=filters)
+    assert settings.fc_params == Sequential(fc_layers(hidden)).n_params
+    assert settings.cnn_params == Sequential(cnn_layers(filters)).n_params
+
+
+def test_settings_with_value():
     settings = TrainSettings(hidden=256, filters=12)
-    assert settings.fc_params == Sequential(fc_layers(256)).n_params
-    assert settings.cnn_params == Sequential(cnn_layers(12)).n_params
     assert settings.with_value("lr", 0.003).config().lr == 0.003
     assert settings.with_value("epochs", 3.0).epochs == 3
 

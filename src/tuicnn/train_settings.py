@@ -1,8 +1,10 @@
 """The Train tab's settings: which values each control accepts, and what they add up to.
 
-Plain Python (no Textual) so the rules a field enforces can be tested without a UI, and so
-that the UI cannot drift from the engine: parameter counts come from the engine's own layer
-lists, and every config goes through ``TrainConfig``'s validation.
+Plain Python (no Textual, no NumPy) so the rules a field enforces can be tested without a
+UI, and so the Train tab's first frame needs neither. Every config goes through
+``TrainConfig``'s validation. Parameter counts are worked out from the two architectures
+(as a learner would, layer by layer) rather than by importing the engine; a test checks
+them against the engine's own layer lists for every value the controls allow.
 
 A *scale* answers three questions for one control: is this typed text a valid value (and if
 not, what short message explains why), which value is one step up or down, and how is a
@@ -17,7 +19,7 @@ import bisect
 import math
 from dataclasses import dataclass, replace
 
-from .nn import LIMITS, Sequential, TrainConfig, cnn_layers, fc_layers
+from .nn import LIMITS, TrainConfig
 
 
 class Scale:
@@ -173,14 +175,33 @@ def train_size_scale(max_size: int) -> IntScale:
 
 TRAIN_SIZE = train_size_scale(4000)  # bundled data: 4,000 train + 1,000 test of 5,000
 
+PIXELS = 28 * 28
+CLASSES = 10
+CNN_FC_UNITS = 128
+"""Units of the CNN's hidden dense layer (``cnn_layers``' default)."""
+
+
+def dense_params(inputs: int, outputs: int) -> int:
+    """A dense layer: a weight per input-output pair, and a bias per output."""
+    return inputs * outputs + outputs
+
+
+def conv3x3_params(channels: int, filters: int) -> int:
+    """A 3×3 convolution: 9 weights per input channel for each filter, and a bias each."""
+    return 3 * 3 * channels * filters + filters
+
+
 def fc_params(hidden: int) -> int:
-    """Trainable parameters of the FC net with ``hidden`` units, from the engine's layers."""
-    return Sequential(fc_layers(hidden)).n_params
+    """The FC net (``fc_layers``): 784 pixels → ``hidden`` → 10 classes."""
+    return dense_params(PIXELS, hidden) + dense_params(hidden, CLASSES)
 
 
 def cnn_params(filters: int) -> int:
-    """Trainable parameters of the CNN with ``filters`` first-layer filters, from the engine."""
-    return Sequential(cnn_layers(filters)).n_params
+    """The CNN (``cnn_layers``): conv ``filters``, pool, conv ``2 * filters``, pool, then
+    the 7×7 maps (28 halved twice) → 128 → 10. Pooling and ReLU have no parameters."""
+    flat = 7 * 7 * 2 * filters
+    return (conv3x3_params(1, filters) + conv3x3_params(filters, 2 * filters)
+            + dense_params(flat, CNN_FC_UNITS) + dense_params(CNN_FC_UNITS, CLASSES))
 
 
 @dataclass(frozen=True)
