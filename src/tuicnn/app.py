@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -19,26 +20,29 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import TabbedContent, TabPane
 
 from . import __version__
-from .data import DataError, Split, bundled_split
+from .data import DataError
 from .idle_collector import IdleCollector
 from .messages import ModelsChanged
-from .model_file import (
-    ModelFileError,
-    export_history_csv,
-    export_history_json,
-    load_models,
-    save_workspace_models,
-)
 from .screens.file_prompt import FileChoice, FilePrompt
 from .screens.help import HelpScreen
-from .screens.main import MainScreen
+from .screens.main import TABS, MainScreen
 from .tabs.train_tab import TrainTab
-from .workspace import ModelRecord, Workspace
+from .workspace import ModelRecord, Workspace, WorkspaceLoader, WorkspaceSummary
+
+if TYPE_CHECKING:
+    from .data import Split
+
+# ``model_file`` (and with it NumPy) is imported by the file actions that use it: the first
+# frame must not wait for NumPy (issue 7, start-up).
 
 MODEL_FILE = "tuicnn-models.npz"
 HISTORY_FILE = "tuicnn-history.csv"
 HISTORY_SUFFIXES = (".csv", ".json")
 FILE_ACTIONS = frozenset({"save_models", "load_models", "export_history"})
+LOAD_AFTER_SECONDS = 0.3
+"""When the default session starts loading, counted from the app's start. The first frame
+takes several repaints to settle (~0.2 s on two cores), and loading on a thread meanwhile
+slowed them by as long as the loading took: NumPy holds the interpreter while it imports."""
 
 
 class TuicnnApp(App[None]):
@@ -54,6 +58,10 @@ class TuicnnApp(App[None]):
             e.g. ``Workspace.from_data`` on IDX files, so the Train tab can re-split them.
     """
 
+    #: The main screen's and its tabs' CSS. Loaded with the app's, not as the screen's
+    #: ``CSS_PATH``: Textual re-parses every stylesheet from scratch when a pushed screen
+    #: brings CSS of its own, and that second parse cost ~15 ms of the start-up.
+    CSS_PATH = ["screens/main.tcss", *(f"tabs/{pane}_tab.tcss" for pane, *_ in TABS)]
     TITLE = "tuicnn"
     SUB_TITLE = f"CNN playground · v{__version__}"
     #: The file keys are priority bindings so they work from a text field too (an ``Input``
@@ -77,18 +85,54 @@ class TuicnnApp(App[None]):
             # on a shared two-core machine the tab underline's 0.3 s slide alone cost a tab
             # switch ~15 ms of its 50 ms budget (issue 7). TEXTUAL_ANIMATIONS=full restores it.
             self.animation_level = "none"
-        if workspace is None:
-            workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
-        self.workspace = workspace
-        if models is not None:
-            self.workspace.fc, self.workspace.cnn = models
+        self._workspace: Workspace | None = None
+        self._loader: WorkspaceLoader | None = None
+        if workspace is None and split is None and models is None:
+            self._loader = WorkspaceLoader(seed)  # the default session: loaded after frame 1
+        else:
+            if workspace is None:
+                from .data import bundled_split
+
+                workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
+            if models is not None:
+                workspace.fc, workspace.cnn = models
+            self._workspace = workspace
         self.model_file = model_file
         """The name the next save or load prompt offers: the last file saved or loaded."""
         self.history_file = HISTORY_FILE
         self.idle_collector = IdleCollector()
 
+    @property
+    def workspace(self) -> Workspace:
+        """The session's data and models. Right after start-up the default session may still
+        be loading (``WorkspaceLoader``); asking for it then waits until it is ready."""
+        if self._workspace is None:
+            assert self._loader is not None
+            self._workspace = self._loader.result()
+        return self._workspace
+
+    @property
+    def workspace_summary(self) -> WorkspaceSummary:
+        """What the Train tab shows of the session, without waiting for it to load."""
+        if self._workspace is None and self._loader is not None and not self._loader.done:
+            return self._loader.summary
+        return self.workspace.summary()
+
+    @property
+    def workspace_loaded(self) -> bool:
+        """False while the default session is still loading (``workspace`` would wait)."""
+        return self._workspace is not None or self._loader is None or self._loader.done
+
+    def load_workspace_in_background(self) -> None:
+        """Start loading the default session, if it is not loaded yet. If the bundled digits
+        cannot be read, the app ends with the reason (as it would have before starting)."""
+        if self._workspace is None and self._loader is not None:
+            self._loader.start(on_error=lambda error: self.call_from_thread(
+                self.exit, return_code=2, message=f"tuicnn: error: {error}"))
+
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+        self.set_timer(LOAD_AFTER_SECONDS, self.load_workspace_in_background)
         self.idle_collector.start()
         self.set_interval(1.0, self.idle_collector.tick)
 
@@ -138,6 +182,8 @@ class TuicnnApp(App[None]):
     def _save_models(self, choice: FileChoice | None) -> None:
         if choice is None:
             return
+        from .model_file import ModelFileError, save_workspace_models
+
         workspace = self.workspace
         try:
             path = save_workspace_models(choice.path, workspace.fc, workspace.cnn,
@@ -169,6 +215,8 @@ class TuicnnApp(App[None]):
     def _load_models(self, choice: FileChoice | None) -> None:
         if choice is None:
             return
+        from .model_file import ModelFileError, load_models
+
         try:
             fc, cnn = load_models(choice.path)  # new objects, or nothing: ours stay as they are
         except ModelFileError as error:
@@ -195,6 +243,8 @@ class TuicnnApp(App[None]):
     def _export_history(self, choice: FileChoice | None) -> None:
         if choice is None:
             return
+        from .model_file import ModelFileError, export_history_csv, export_history_json
+
         write = export_history_json if choice.path.suffix.lower() == ".json" else export_history_csv
         try:
             rows = write(choice.path, [self.workspace.fc, self.workspace.cnn],
@@ -247,6 +297,10 @@ def create_app(data_dir: str | None = None, seed: int | None = 0,
         DataError: the data could not be read (the message says which file and why).
         ModelFileError: ``load`` could not be read (one sentence naming the file).
     """
+    if not data_dir and load is None:  # the default: loaded once the first frame is drawn
+        return TuicnnApp(seed=seed or 0)
+    from .model_file import load_models
+
     models = load_models(load) if load is not None else None
     if seed is None:
         seed = models[0].seed if models is not None else 0
@@ -258,6 +312,8 @@ def create_app(data_dir: str | None = None, seed: int | None = 0,
 def run_app(data_dir: str | None = None, seed: int | None = 0,
             load: str | os.PathLike[str] | None = None) -> int:
     """Entry point used by the CLI; returns the process exit code (2: bad data or file)."""
+    from .model_file import ModelFileError
+
     try:
         app = create_app(data_dir, seed, load)
     except (DataError, ModelFileError) as error:

@@ -3,14 +3,23 @@
 Plain Python (no Textual), so the CLI, the UI and the tests share it. A training run builds
 *new* model objects and only replaces the ones here when it ends, so the Explore tab never
 reads weights that a background thread is changing.
+
+The data and the engine are imported inside the functions that need them: the app imports
+this module for its first frame, which shows a :class:`WorkspaceSummary` and must not wait
+for NumPy (see :class:`WorkspaceLoader`).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .data import Split, bundled_split, find_idx_files, idx_split, read_idx
-from .nn import EpochEnd, Sequential, TrainConfig, build_cnn, build_fc
+if TYPE_CHECKING:
+    from .data import Split
+    from .nn import EpochEnd, Sequential, TrainConfig
 
 DEFAULT_HIDDEN = 128
 DEFAULT_FILTERS = 8
@@ -52,13 +61,38 @@ class ModelRecord:
     @property
     def status(self) -> str:
         """One line for the UI, e.g. ``trained 5 epochs · 94.1% test``."""
-        seed = self.seed
         if not self.history:
-            return f"untrained (random weights, seed {seed})"
+            return untrained_status(self.seed)
         last = self.history[-1]
         epochs = f"{len(self.history)} epoch{'s' if len(self.history) != 1 else ''}"
         verb = f"cancelled after {epochs}" if self.cancelled else f"trained {epochs}"
         return f"{verb} · {last.test_acc:.1%} test"
+
+
+def untrained_status(seed: int) -> str:
+    """``ModelRecord.status`` of a model that has not been trained."""
+    return f"untrained (random weights, seed {seed})"
+
+
+@dataclass(frozen=True)
+class WorkspaceSummary:
+    """What the Train tab shows about the session, without the arrays.
+
+    Attributes:
+        n_train, n_test: images in the split.
+        source: where IDX data came from (``Split.source``), or None for the bundled digits.
+        max_train_size: the largest training set a re-split can draw.
+        seed: the seed of the split and of the models' starting weights.
+        fc_status, cnn_status: ``ModelRecord.status`` of each model.
+    """
+
+    n_train: int
+    n_test: int
+    source: str | None
+    max_train_size: int
+    seed: int
+    fc_status: str
+    cnn_status: str
 
 
 def idx_sizes(data_dir: str) -> tuple[int, int]:
@@ -69,6 +103,8 @@ def idx_sizes(data_dir: str) -> tuple[int, int]:
     Raises:
         DataError: a file is missing or broken.
     """
+    from .data import find_idx_files, read_idx
+
     files = find_idx_files(data_dir)
     return len(read_idx(files["train_labels"])), len(read_idx(files["test_labels"]))
 
@@ -95,6 +131,8 @@ class Workspace:
     @classmethod
     def untrained(cls, split: Split, seed: int = 0) -> Workspace:
         """Seeded, untrained default models: something real to explore before any training."""
+        from .nn import build_cnn, build_fc
+
         return cls(
             split,
             ModelRecord(build_fc(DEFAULT_HIDDEN, seed=seed)),
@@ -112,6 +150,8 @@ class Workspace:
         Raises:
             DataError: the IDX files are missing or broken.
         """
+        from .data import bundled_split, idx_split
+
         if data_dir is None:
             return cls.untrained(bundled_split(START_SIZE, START_SIZE, seed=seed), seed)
         n_train, n_test = idx_sizes(data_dir)
@@ -130,7 +170,73 @@ class Workspace:
         Raises:
             DataError: ``train_size`` does not fit the data.
         """
+        from .data import bundled_split, idx_split
+
         n_test = self.split.n_test
         if self.data_dir is None:
             return bundled_split(train_size, n_test, seed=seed)
         return idx_split(self.data_dir, train_size, n_test, seed=seed)
+
+    def summary(self) -> WorkspaceSummary:
+        """The facts the Train tab shows (the split's seed is the FC's)."""
+        split = self.split
+        return WorkspaceSummary(
+            split.n_train, split.n_test, split.source if self.data_dir is not None else None,
+            self.max_train_size, self.fc.seed, self.fc.status, self.cnn.status)
+
+
+class WorkspaceLoader:
+    """The default session (bundled digits, untrained models), loaded on a thread.
+
+    Importing NumPy and the engine, reading the digits and drawing the split take about
+    100 ms, a quarter of the app's start-up, and the first frame needs none of it: it shows
+    only the :attr:`summary`, which is known in advance. The app calls :meth:`start` once its
+    first frame is on screen; whatever needs the workspace itself calls :meth:`result`,
+    which waits for the thread (a key pressed in the first tenth of a second waits that
+    long), or loads right away if nothing started it.
+
+    Args:
+        seed: seed of the split and of the untrained models.
+    """
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        status = untrained_status(seed)
+        self.summary = WorkspaceSummary(START_SIZE, START_SIZE, None, BUNDLED_MAX_TRAIN, seed,
+                                        status, status)
+        self._future: Future[Workspace] = Future()
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self, on_error: Callable[[BaseException], None] | None = None) -> None:
+        """Load on a daemon thread (once; later calls do nothing). ``on_error`` is called
+        on that thread if loading fails, e.g. to end the app with the reason."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._load, args=(on_error,), name="tuicnn-load",
+                         daemon=True).start()
+
+    @property
+    def done(self) -> bool:
+        return self._future.done()
+
+    def result(self) -> Workspace:
+        """The workspace, waiting for the thread if it is still loading.
+
+        Raises:
+            DataError: the bundled digits could not be read (a broken install).
+        """
+        self.start()
+        return self._future.result()
+
+    def _load(self, on_error: Callable[[BaseException], None] | None) -> None:
+        try:
+            workspace = Workspace.from_data(None, seed=self.seed)
+        except BaseException as error:  # handed to whoever waits; never lost in the thread
+            self._future.set_exception(error)
+            if on_error is not None:
+                on_error(error)
+        else:
+            self._future.set_result(workspace)

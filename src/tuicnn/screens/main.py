@@ -38,7 +38,7 @@ class MainScreen(Screen[None]):
     Textual app's). A tab reads the workspace when it mounts, so it is never stale.
     """
 
-    CSS_PATH = ["main.tcss", *(f"../tabs/{pane}_tab.tcss" for pane, *_ in TABS)]
+    # Its CSS (main.tcss and the tabs' .tcss files) is the app's CSS_PATH: see TuicnnApp.
     BINDINGS = [
         Binding(key, f"show_tab('{pane}')", f"{title} tab", show=False)
         for pane, title, _, key in TABS

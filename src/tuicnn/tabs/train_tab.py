@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,7 +22,6 @@ from textual.events import Resize
 from textual.widgets import Button, Collapsible, Static
 from textual.worker import get_current_worker
 
-from ..data import Split
 from ..messages import (
     EpochFinished,
     ModelsChanged,
@@ -29,7 +29,7 @@ from ..messages import (
     TrainingEnded,
     TrainingProgress,
 )
-from ..nn import BatchEnd, EpochEnd, TrainConfig, build_cnn, build_fc, train_concurrently
+from ..nn import BatchEnd, EpochEnd, TrainConfig
 from ..train_settings import (
     BATCH_SIZE,
     EPOCHS,
@@ -48,6 +48,9 @@ from ..widgets.scroll_body import ScrollBody
 from ..widgets.stepper import Stepper
 from ..widgets.training_chart import TrainingChart
 from ..workspace import ModelRecord, Workspace
+
+if TYPE_CHECKING:
+    from ..data import Split
 
 #: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 TRAINING_NICENESS = 10
@@ -104,11 +107,11 @@ class TrainTab(Vertical):
         # Pick the layout from the terminal's width now: switching it later in on_resize
         # would restyle every widget of the tab a second time before the first frame.
         self._set_layout_classes(self.app.size.width)
-        workspace = self.app.workspace
-        split = workspace.split
-        self._split_seed = int(workspace.fc.model.hparams.get("seed", 0))
-        sizes = train_size_scale(workspace.max_train_size)
-        size = split.n_train if self._valid(sizes, split.n_train) else min(1000, sizes.high)
+        # The summary, not the workspace: at start-up the data may still be loading.
+        summary = self.app.workspace_summary
+        self._split_seed = summary.seed
+        sizes = train_size_scale(summary.max_train_size)
+        size = summary.n_train if self._valid(sizes, summary.n_train) else min(1000, sizes.high)
         self.settings = TrainSettings(seed=self._split_seed, train_size=size)
         s = self.settings
         with ScrollBody(id="train-body"):
@@ -161,7 +164,7 @@ class TrainTab(Vertical):
 
     def _advanced_steppers(self) -> list[Stepper]:
         s = self.settings
-        sizes = train_size_scale(self.app.workspace.max_train_size)
+        sizes = train_size_scale(self.app.workspace_summary.max_train_size)
         return [
             Stepper("Learning rate", LEARNING_RATE, s.lr, name="lr", id="set-lr",
                     tooltip=f"Adam's step size: {LEARNING_RATE.hint}; the arrows go "
@@ -224,29 +227,27 @@ class TrainTab(Vertical):
     def _show_settings(self) -> None:
         s = self.settings
         self.query_one("#train-params", Static).update(f"Parameters: {s.params_line()}")
-        workspace: Workspace = self.app.workspace
-        split = workspace.split
+        summary = self.app.workspace_summary
         # IDX files: say which, and "images" (they are not always digits).
-        idx = workspace.data_dir is not None
-        unit, source = ("images", f" of {split.source}") if idx else ("digits", "")
+        idx = summary.source is not None
+        unit, source = ("images", f" of {summary.source}") if idx else ("digits", "")
         if self._needs_new_split():
-            data = (f"Data: a new split of {s.train_size:,} train / {split.n_test:,} test "
+            data = (f"Data: a new split of {s.train_size:,} train / {summary.n_test:,} test "
                     f"{unit} (seed {s.seed}){source} is drawn when you train")
         else:
-            data = (f"Data: {split.n_train:,} train / {split.n_test:,} test {unit} "
+            data = (f"Data: {summary.n_train:,} train / {summary.n_test:,} test {unit} "
                     f"(seed {self._split_seed}){source}")
         self.query_one("#train-data", Static).update(data)
 
     def _needs_new_split(self) -> bool:
         """The data is re-split when the size or the seed differ from the current split's."""
-        split = self.app.workspace.split
-        return (self.settings.train_size != split.n_train
+        return (self.settings.train_size != self.app.workspace_summary.n_train
                 or self.settings.seed != self._split_seed)
 
     def _show_workspace(self) -> None:
-        workspace = self.app.workspace
+        summary = self.app.workspace_summary
         self.query_one("#train-workspace", Static).update(
-            f"FC in use: {workspace.fc.status}\nCNN in use: {workspace.cnn.status}")
+            f"FC in use: {summary.fc_status}\nCNN in use: {summary.cnn_status}")
 
     def models_changed(self) -> None:
         """The workspace's models were replaced elsewhere (e.g. loaded from a file)."""
@@ -333,6 +334,8 @@ class TrainTab(Vertical):
         (here, off the UI thread: IDX files are read again). Errors end the run with a
         message instead of crashing the app.
         """
+        from ..nn import build_cnn, build_fc, train_concurrently  # NumPy: not for frame 1
+
         worker = get_current_worker()
         models: tuple = ()
         try:
