@@ -122,9 +122,10 @@ async def test_the_mouse_steps_a_setting_with_its_minus_and_plus(split):
     app = TuicnnApp(split)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.click("#set-hidden .stepper--up")
-        await pilot.click("#set-hidden .stepper--up")  # quick clicks each count
-        await pilot.click("#set-epochs .stepper--down")
+        plus, minus = Stepper.UP_X + 1, Stepper.DOWN_X + 1  # the glyphs, mid-button
+        await pilot.click("#set-hidden", offset=(plus, 0))
+        await pilot.click("#set-hidden", offset=(plus, 0))  # quick clicks each count
+        await pilot.click("#set-epochs", offset=(minus, 0))
         await pilot.pause()
         assert tab(app).settings.hidden == 256 and tab(app).settings.epochs == 4
         assert stepper(app, "hidden").query_one(Input).value == "256"

@@ -6,7 +6,7 @@ from textual.widgets import Button
 
 
 class RepeatButton(Button):
-    """A ``Button`` that counts every click, for steppers and next/previous arrows.
+    """A ``Button`` that counts every click, for next/previous arrows (Explore's ◀ p, n ▶).
 
     Textual's ``Button`` ignores clicks during its 0.2 s "pressed" flash, so clicking + twice
     quickly stepped once. This one has no flash.

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widget import Widget
+from textual.widgets import Input
 
 from ..train_settings import Scale
 from .number_input import NumberInput
-from .repeat_button import RepeatButton
 
 
-class Stepper(Horizontal):
+class Stepper(Widget, can_focus=False):
     """``label  [−] value [+]  message``: one setting, always holding a valid value.
 
     Only the text field takes focus, so Tab visits each setting once. While it has focus,
@@ -26,26 +28,50 @@ class Stepper(Horizontal):
     value takes effect as soon as it is valid; an invalid one leaves the last valid value in
     force and says why beside the field, and leaving the field puts the valid value back.
 
+    It is two widgets, not six: the stepper draws its label, the − and + glyphs and the
+    message itself and handles clicks on the glyphs by their x offset; only the field, which
+    needs an ``Input`` for typing, is a child, laid over the gap the drawing leaves for it.
+    Start-up and tab switches cost time per widget styled, laid out and rendered, and the
+    Train tab shows four steppers on its first frame. Every click on a glyph counts, however
+    quick (Textual's ``Button`` ignored clicks during its pressed flash).
+
     Args:
         label: what the setting is, shown to the left.
         scale: which values are allowed and how to step through them.
         value: the starting value (must be valid for ``scale``).
-        tooltip: a longer explanation, shown on hover.
+        tooltip: a longer explanation, shown when hovering over the field.
         name: which setting this is (the owner's key for it).
     """
 
-    DEFAULT_CSS = """
+    # Columns of line 0, from x=0: the label (cropped to LABEL_WIDTH - 1), " − ", the field
+    # (drawn by the child), " + ", a space, then the message (wrapped below if it is long).
+    LABEL_WIDTH = 18
+    BUTTON_WIDTH = 3
+    FIELD_WIDTH = 9
+    DOWN_X = LABEL_WIDTH
+    FIELD_X = DOWN_X + BUTTON_WIDTH
+    UP_X = FIELD_X + FIELD_WIDTH
+    MESSAGE_X = UP_X + BUTTON_WIDTH + 1
+
+    ALLOW_SELECT = False  # a quick double click on + would otherwise select the line
+    COMPONENT_CLASSES = {"stepper--label", "stepper--button", "stepper--hover",
+                         "stepper--message", "stepper--note"}
+    # The field sits over the blank the drawing leaves for it. The buttons look like compact
+    # Buttons. Disabled, the drawn text and the field (text-style is inherited) are dimmed,
+    # which also reads under NO_COLOR.
+    DEFAULT_CSS = f"""
+    Stepper {{ layout: horizontal; height: auto; width: 1fr; text-wrap: nowrap; }}
+    Stepper > NumberInput {{ width: {FIELD_WIDTH}; margin-left: {FIELD_X}; }}
+    """ + """
     Stepper {
-        height: auto;
-        width: 1fr;
-        & > .stepper--label { width: 18; padding-right: 1; }
-        & > Button { width: 3; min-width: 3; }
-        & > Input { width: 9; }
-        & > .stepper--message { width: 1fr; padding-left: 1; color: $text-error; }
-        & > .stepper--message.-note { color: $text-muted; }
-        &.-invalid > Input { text-style: bold reverse; }
+        & > .stepper--button { text-style: bold; background: $surface; }
+        & > .stepper--hover { background: $block-hover-background; }
+        & > .stepper--message { color: $text-error; }
+        & > .stepper--note { color: $text-muted; }
+        &.-invalid > NumberInput { text-style: bold reverse; }
         &:focus-within { background: $boost; }
         &:focus-within > .stepper--label { text-style: bold; color: $text-primary; }
+        &:disabled { text-style: dim; }
     }
     """
 
@@ -74,19 +100,13 @@ class Stepper(Horizontal):
         self.value = value
         self._tooltip = tooltip
         self._message = ""
+        self._note = False
+        self._hover = 0  # the glyph under the mouse: -1 (−), 1 (+) or 0 (neither)
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label, classes="stepper--label")
-        down = RepeatButton("−", classes="stepper--down", compact=True)
-        up = RepeatButton("+", classes="stepper--up", compact=True)
-        down.can_focus = up.can_focus = False  # one Tab stop per setting: the field
-        yield down
-        yield NumberInput(self.scale.format(self.value), compact=True, select_on_focus=False)
-        yield up
-        yield Static("", classes="stepper--message")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).tooltip = self._tooltip or self.scale.hint
+        field = NumberInput(self.scale.format(self.value), compact=True, select_on_focus=False)
+        field.tooltip = self._tooltip or self.scale.hint
+        yield field
 
     @property
     def message_text(self) -> str:
@@ -116,26 +136,80 @@ class Stepper(Horizontal):
 
     def action_step(self, direction: int) -> None:
         """Move one step; an invalid typed text is replaced by the stepped valid value."""
-        if not self.disabled:
+        if not self.is_disabled:
             self.set_value(self.scale.step(self.value, direction))
 
     def _say(self, text: str, note: bool = False) -> None:
-        message = self.query_one(".stepper--message", Static)
-        if text != self._message:  # an update re-lays-out the screen: only when it changed
-            message.update(text)
-        self._message = text
-        message.set_class(note, "-note")
+        if (text, note) != (self._message, self._note):  # repaint only when it changed
+            before = len(self._message_lines(self.size.width))
+            self._message, self._note = text, note
+            # Lay the screen out again only if the message now takes more or fewer lines.
+            self.refresh(layout=len(self._message_lines(self.size.width)) != before)
         self.set_class(bool(text) and not note, "-invalid")
 
-    @on(Button.Pressed, ".stepper--down")
-    def _down(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_step(-1)
+    # -- drawing ----------------------------------------------------------------------------
 
-    @on(Button.Pressed, ".stepper--up")
-    def _up(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_step(1)
+    def _message_lines(self, width: int) -> list[str]:
+        """The message wrapped to the room right of the + (one line if there is no room)."""
+        room = width - self.MESSAGE_X
+        if not self._message or room < 8:
+            return [self._message]
+        return textwrap.wrap(self._message, room) or [""]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """One line, or as many as a long message wraps to."""
+        return max(super().get_content_height(container, viewport, width),
+                   len(self._message_lines(width)))
+
+    def render(self) -> Content:
+        """The label, ``" − "``, a blank the field covers, ``" + "`` and the message."""
+        def glyph(text: str, direction: int) -> Content:
+            # Resolved in full: a ".stepper--button" span would drop the opaque background
+            # (Textual's partial component styles keep only translucent ones).
+            hover = ("stepper--hover",) if direction == self._hover else ()
+            return Content.styled(f" {text} ", self.get_visual_style("stepper--button", *hover))
+
+        label = self.label[:self.LABEL_WIDTH - 1]
+        message, *more = self._message_lines(self.size.width)
+        style = ".stepper--note" if self._note else ".stepper--message"
+        first = Content.assemble(
+            (label, ".stepper--label"), " " * (self.LABEL_WIDTH - len(label)),
+            glyph("−", -1), " " * self.FIELD_WIDTH, glyph("+", 1), " ", (message, style))
+        indent = " " * self.MESSAGE_X
+        return Content("\n").join([first, *(Content.assemble(indent, (line, style))
+                                            for line in more)])
+
+    # -- the mouse --------------------------------------------------------------------------
+
+    def _glyph_under(self, event: events.MouseEvent) -> int:
+        """-1 over the −, 1 over the +, 0 elsewhere: the label, the message, the lines
+        below, and the field (whose mouse events bubble up here with the field's offsets)."""
+        if event.widget is not self or event.y != 0:
+            return 0
+        if self.DOWN_X <= event.x < self.DOWN_X + self.BUTTON_WIDTH:
+            return -1
+        return 1 if self.UP_X <= event.x < self.UP_X + self.BUTTON_WIDTH else 0
+
+    def on_click(self, event: events.Click) -> None:
+        """Each click on − or + is one step, however quick (no pressed flash to wait for).
+        Disabled widgets get no clicks from Textual; ``action_step`` checks again."""
+        direction = self._glyph_under(event)
+        if direction:
+            event.stop()
+            self.action_step(direction)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._glyph_under(event))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(0)
+
+    def _set_hover(self, direction: int) -> None:
+        if direction != self._hover:
+            self._hover = direction
+            self.refresh()
+
+    # -- typing -----------------------------------------------------------------------------
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
