@@ -6,10 +6,10 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
-from textual.containers import Vertical
+from textual.content import Content
 from textual.markup import escape
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ..training_run import ChartSeries
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 EMPTY_TEXT = "no data yet: press t to train"
 
 
-class TrainingChart(Vertical):
+class TrainingChart(Widget):
     """Curves against epoch. Data is set often; the plot is rebuilt only on ``redraw()``.
 
     Plotext rebuilds the whole picture on every render, so the owner decides when that
@@ -31,22 +31,25 @@ class TrainingChart(Vertical):
     epochs (the highest losses sit in the top-left corner). Each line has its own marker as
     well as its own theme colour.
 
-    Until there is data the chart is a line of text, and plotext is imported and its plot
-    mounted with the first data: an empty plotext figure cost the first frame ~60 ms of
-    imports and drawing, to say "no data yet".
+    Until there is data the chart has no children and draws one line of text itself;
+    plotext is imported, and the plot and legend are mounted, with the first data. An empty
+    plotext figure cost the first frame ~60 ms of imports and drawing to say "no data yet",
+    and the two widgets that said it instead still cost a few ms.
 
     Args:
         title: shown on the border, e.g. ``Loss (lower is better)``.
         percent: y is a percentage: the axis ends at 100 and starts near the data.
     """
 
+    COMPONENT_CLASSES = {"training-chart--empty"}
     DEFAULT_CSS = """
     TrainingChart {
+        layout: vertical;
         height: 14;
         border: round $foreground 30%;
+        content-align: center middle;
+        & > .training-chart--empty { color: $text-muted; }
         & > PlotextPlot { height: 1fr; }
-        & > .training-chart--empty { height: 1fr; content-align: center middle;
-                                     color: $text-muted; }
         & > .training-chart--legend { height: auto; }
     }
     """
@@ -62,9 +65,11 @@ class TrainingChart(Vertical):
         self._shown_legend = ""
         self._plot_widget: CachedPlot | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(EMPTY_TEXT, classes="training-chart--empty")
-        yield Static("", classes="training-chart--legend")
+    def render(self) -> Content:
+        """The "no data" line, until the plot covers it."""
+        if self._plot_widget:
+            return Content("")
+        return Content(EMPTY_TEXT).stylize(self.get_visual_style("training-chart--empty"))
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
@@ -123,9 +128,7 @@ class TrainingChart(Vertical):
             from .cached_plot import CachedPlot  # plotext is imported with the first data
 
             self._plot_widget = CachedPlot()
-            empty = self.query_one(".training-chart--empty")
-            self.mount(self._plot_widget, before=empty)
-            empty.remove()
+            self.mount_all([self._plot_widget, Static("", classes="training-chart--legend")])
             # Ticks depend on the plot's size, known once it has been laid out.
             self.call_after_refresh(self._restyle)
         return self._plot_widget
