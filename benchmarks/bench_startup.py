@@ -16,6 +16,7 @@ Usage: ``python benchmarks/bench_startup.py [--runs 7] [--target 1.5]``
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -52,13 +53,19 @@ app.run(headless=True, size=(100, 30), auto_pilot=first_frame)
 """
 
 
+#: Bytecode caches allowed, as in an installed package (pip compiles them): with
+#: PYTHONDONTWRITEBYTECODE set (some sandboxes set it), a source checkout would recompile
+#: tuicnn's modules on every launch, but not Textual's, which came compiled.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def sample(which: str) -> tuple[float, float]:
     """Seconds from process launch to the app's first settled frame, and until it is ready
     (its data loaded; the same moment for an app that loads nothing)."""
     start = time.time()
     out = subprocess.run(
         [sys.executable, "-c", CHILD, repr(start), which],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=CHILD_ENV,
     ).stdout
     frame, ready = (float(line) for line in out.strip().splitlines()[-2:])
     return frame, ready

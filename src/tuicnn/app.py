@@ -23,17 +23,16 @@ from . import __version__
 from .data import DataError
 from .idle_collector import IdleCollector
 from .messages import ModelsChanged
-from .screens.file_prompt import FileChoice, FilePrompt
-from .screens.help import HelpScreen
 from .screens.main import TABS, MainScreen
 from .tabs.train_tab import TrainTab
 from .workspace import ModelRecord, Workspace, WorkspaceLoader, WorkspaceSummary
 
 if TYPE_CHECKING:
     from .data import Split
+    from .screens.file_prompt import FileChoice
 
-# ``model_file`` (and with it NumPy) is imported by the file actions that use it: the first
-# frame must not wait for NumPy (issue 7, start-up).
+# ``model_file`` (and with it NumPy) and the help and file screens are imported by the
+# actions that use them: the first frame does not wait for them (issue 7, start-up).
 
 MODEL_FILE = "tuicnn-models.npz"
 HISTORY_FILE = "tuicnn-history.csv"
@@ -145,6 +144,8 @@ class TuicnnApp(App[None]):
         await super().on_event(event)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -176,6 +177,8 @@ class TuicnnApp(App[None]):
 
     def action_save_models(self) -> None:
         """Ask for a file name, then save both models (asking before replacing a file)."""
+        from .screens.file_prompt import FilePrompt
+
         prompt = FilePrompt("Save models", self.model_file, confirm_overwrite=True)
         self.push_screen(prompt, self._save_models)
 
@@ -210,6 +213,8 @@ class TuicnnApp(App[None]):
             self.notify("Training is under way: cancel it (c) or let it finish before "
                         "loading models.", severity="warning")
             return
+        from .screens.file_prompt import FilePrompt
+
         self.push_screen(FilePrompt("Load models", self.model_file), self._load_models)
 
     def _load_models(self, choice: FileChoice | None) -> None:
@@ -236,6 +241,8 @@ class TuicnnApp(App[None]):
             self.notify("Nothing to export yet: no epoch has finished. Train first "
                         "(t on the Train tab).", severity="warning")
             return
+        from .screens.file_prompt import FilePrompt
+
         prompt = FilePrompt("Export history", self.history_file, confirm_overwrite=True,
                             suffixes=HISTORY_SUFFIXES)
         self.push_screen(prompt, self._export_history)

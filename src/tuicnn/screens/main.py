@@ -44,6 +44,10 @@ class MainScreen(Screen[None]):
         for pane, title, _, key in TABS
     ]
 
+    #: No automatic focus: Textual would focus the tab bar as the screen starts, and the first
+    #: tab then moves it to its own first control; each move restyled ~10 widgets.
+    AUTO_FOCUS = ""
+
     _resumed = False
     """True once the screen has been shown: tabs may be built from then on."""
 
