@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -113,7 +113,8 @@ class TuicnnApp(App[None]):
     @property
     def workspace_summary(self) -> WorkspaceSummary:
         """What the Train tab shows of the session, without waiting for it to load."""
-        if self._workspace is None and self._loader is not None and not self._loader.done:
+        if not self.workspace_loaded:
+            assert self._loader is not None
             return self._loader.summary
         return self.workspace.summary()
 
@@ -175,12 +176,18 @@ class TuicnnApp(App[None]):
         main = self._main_screen()
         return main is not None and any(tab.training for tab in main.query(TrainTab))
 
-    def action_save_models(self) -> None:
-        """Ask for a file name, then save both models (asking before replacing a file)."""
+    def _ask_for_file(self, title: str, default: str,
+                      callback: Callable[[FileChoice | None], None], **options: Any) -> None:
+        """Show a :class:`FilePrompt` (options as it takes them); ``callback`` gets the
+        choice, or None if the user backed out."""
         from .screens.file_prompt import FilePrompt
 
-        prompt = FilePrompt("Save models", self.model_file, confirm_overwrite=True)
-        self.push_screen(prompt, self._save_models)
+        self.push_screen(FilePrompt(title, default, **options), callback)
+
+    def action_save_models(self) -> None:
+        """Ask for a file name, then save both models (asking before replacing a file)."""
+        self._ask_for_file("Save models", self.model_file, self._save_models,
+                           confirm_overwrite=True)
 
     def _save_models(self, choice: FileChoice | None) -> None:
         if choice is None:
@@ -213,9 +220,7 @@ class TuicnnApp(App[None]):
             self.notify("Training is under way: cancel it (c) or let it finish before "
                         "loading models.", severity="warning")
             return
-        from .screens.file_prompt import FilePrompt
-
-        self.push_screen(FilePrompt("Load models", self.model_file), self._load_models)
+        self._ask_for_file("Load models", self.model_file, self._load_models)
 
     def _load_models(self, choice: FileChoice | None) -> None:
         if choice is None:
@@ -241,11 +246,8 @@ class TuicnnApp(App[None]):
             self.notify("Nothing to export yet: no epoch has finished. Train first "
                         "(t on the Train tab).", severity="warning")
             return
-        from .screens.file_prompt import FilePrompt
-
-        prompt = FilePrompt("Export history", self.history_file, confirm_overwrite=True,
-                            suffixes=HISTORY_SUFFIXES)
-        self.push_screen(prompt, self._export_history)
+        self._ask_for_file("Export history", self.history_file, self._export_history,
+                           confirm_overwrite=True, suffixes=HISTORY_SUFFIXES)
 
     def _export_history(self, choice: FileChoice | None) -> None:
         if choice is None:

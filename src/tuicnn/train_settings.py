@@ -19,7 +19,8 @@ import bisect
 import math
 from dataclasses import dataclass, replace
 
-from .nn import LIMITS, TrainConfig
+from .nn import CNN_FC_UNITS, INPUT_SHAPE, LIMITS, N_CLASSES, TrainConfig
+from .workspace import BUNDLED_MAX_TRAIN
 
 
 class Scale:
@@ -173,13 +174,7 @@ def train_size_scale(max_size: int) -> IntScale:
     return IntScale(min(TRAIN_SIZE_STEP, high), high, TRAIN_SIZE_STEP)
 
 
-TRAIN_SIZE = train_size_scale(4000)  # bundled data: 4,000 train + 1,000 test of 5,000
-
-PIXELS = 28 * 28
-CLASSES = 10
-CNN_FC_UNITS = 128
-"""Units of the CNN's hidden dense layer (``cnn_layers``' default)."""
-
+TRAIN_SIZE = train_size_scale(BUNDLED_MAX_TRAIN)  # the bundled digits' scale
 
 def dense_params(inputs: int, outputs: int) -> int:
     """A dense layer: a weight per input-output pair, and a bias per output."""
@@ -193,15 +188,17 @@ def conv3x3_params(channels: int, filters: int) -> int:
 
 def fc_params(hidden: int) -> int:
     """The FC net (``fc_layers``): 784 pixels → ``hidden`` → 10 classes."""
-    return dense_params(PIXELS, hidden) + dense_params(hidden, CLASSES)
+    height, width, channels = INPUT_SHAPE
+    return dense_params(height * width * channels, hidden) + dense_params(hidden, N_CLASSES)
 
 
 def cnn_params(filters: int) -> int:
     """The CNN (``cnn_layers``): conv ``filters``, pool, conv ``2 * filters``, pool, then
     the 7×7 maps (28 halved twice) → 128 → 10. Pooling and ReLU have no parameters."""
-    flat = 7 * 7 * 2 * filters
-    return (conv3x3_params(1, filters) + conv3x3_params(filters, 2 * filters)
-            + dense_params(flat, CNN_FC_UNITS) + dense_params(CNN_FC_UNITS, CLASSES))
+    height, width, channels = INPUT_SHAPE
+    flat = (height // 4) * (width // 4) * 2 * filters
+    return (conv3x3_params(channels, filters) + conv3x3_params(filters, 2 * filters)
+            + dense_params(flat, CNN_FC_UNITS) + dense_params(CNN_FC_UNITS, N_CLASSES))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ _EXPORTS = {
     "LayerInfo": "model", "Sequential": "model", "build_cnn": "model", "build_fc": "model",
     "cnn_layers": "model", "fc_layers": "model",
     "Adam": "optim",
+    "CNN_FC_UNITS": "shapes", "INPUT_SHAPE": "shapes", "N_CLASSES": "shapes",
     "conv_output_size": "shapes",
     "Stage": "tracing", "Trace": "tracing", "trace": "tracing",
     "evaluate": "training", "shuffle_rng": "training", "train": "training",
@@ -37,6 +38,6 @@ if TYPE_CHECKING:  # what the names are, for type checkers and editors
     from .losses import softmax, softmax_cross_entropy
     from .model import LayerInfo, Sequential, build_cnn, build_fc, cnn_layers, fc_layers
     from .optim import Adam
-    from .shapes import conv_output_size
+    from .shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES, conv_output_size
     from .tracing import Stage, Trace, trace
     from .training import evaluate, shuffle_rng, train

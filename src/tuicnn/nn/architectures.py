@@ -29,8 +29,8 @@ from .blocks import (
     window_of,
 )
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
-from .model import INPUT_SHAPE, Sequential, cnn_layers, fc_layers
-from .shapes import conv_output_size
+from .model import Sequential, cnn_layers, fc_layers
+from .shapes import CNN_FC_UNITS, INPUT_SHAPE, conv_output_size
 
 #: Short type names for tables, by ``Layer.kind``.
 KIND_LABELS = {
@@ -310,7 +310,8 @@ PUBLISHED: tuple[Architecture, ...] = (
 )
 
 
-def app_architectures(hidden: int, filters: int, fc_units: int = 128) -> tuple[Architecture, ...]:
+def app_architectures(hidden: int, filters: int,
+                      fc_units: int = CNN_FC_UNITS) -> tuple[Architecture, ...]:
     """tuicnn's own FC and CNN as built from the given settings (``fc_layers``/``cnn_layers``).
 
     Args:
@@ -332,7 +333,8 @@ def app_architectures(hidden: int, filters: int, fc_units: int = 128) -> tuple[A
     )
 
 
-def all_architectures(hidden: int, filters: int, fc_units: int = 128) -> tuple[Architecture, ...]:
+def all_architectures(hidden: int, filters: int,
+                      fc_units: int = CNN_FC_UNITS) -> tuple[Architecture, ...]:
     """The published architectures followed by the app's FC and CNN."""
     return PUBLISHED + app_architectures(hidden, filters, fc_units)
 

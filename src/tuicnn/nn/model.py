@@ -8,9 +8,7 @@ import numpy as np
 
 from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
 from .losses import softmax
-
-INPUT_SHAPE: Shape = (28, 28, 1)
-N_CLASSES = 10
+from .shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
 
 
 @dataclass(frozen=True)
@@ -130,7 +128,7 @@ def build_fc(hidden: int = 128, seed: int = 0, dtype=np.float32) -> Sequential:
     return model.initialize(seed, dtype)
 
 
-def cnn_layers(filters: int = 8, fc_units: int = 128) -> list[Layer]:
+def cnn_layers(filters: int = 8, fc_units: int = CNN_FC_UNITS) -> list[Layer]:
     """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → Flatten → Dense → ReLU → Dense(10).
 
     Not yet initialised: ``Sequential(cnn_layers(f)).n_params`` costs no memory.
@@ -151,7 +149,8 @@ def cnn_layers(filters: int = 8, fc_units: int = 128) -> list[Layer]:
     ]
 
 
-def build_cnn(filters: int = 8, seed: int = 0, dtype=np.float32, fc_units: int = 128) -> Sequential:
+def build_cnn(filters: int = 8, seed: int = 0, dtype=np.float32,
+              fc_units: int = CNN_FC_UNITS) -> Sequential:
     """The convolutional network the Train and Explore tabs share.
 
     A 3×3 filter is one small set of weights slid over the whole image, so the first

@@ -1,6 +1,16 @@
-"""Output-size arithmetic shared by convolution and pooling layers."""
+"""Output-size arithmetic shared by convolution and pooling layers, and the sizes that
+tuicnn's two nets are built around.
+
+Pure Python: the Train tab counts parameters from these before NumPy is imported.
+"""
 
 from __future__ import annotations
+
+INPUT_SHAPE: tuple[int, int, int] = (28, 28, 1)
+"""One image, channels last: MNIST's 28×28 grey pixels."""
+N_CLASSES = 10
+CNN_FC_UNITS = 128
+"""Units of the CNN's hidden dense layer (after the two conv-pool stages)."""
 
 
 def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1) -> int:
