@@ -97,3 +97,34 @@ async def test_built_tabs_are_frozen_for_the_collector_until_the_app_ends(split)
         screen = app.screen
     assert gc.get_freeze_count() == 0  # given back: nothing leaks from app to app
     assert collector_sees(screen)
+
+
+async def test_a_tab_switch_lays_the_screen_out_once_and_repaints_only_what_changed(
+        split, monkeypatch):
+    """Textual laid the screen out a second time after a switch (the panes' own requests
+    arriving late) and repainted it whole when the focus moved: ~40% of the switch."""
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+
+    calls = {"layout": 0, "full repaint": 0}
+
+    def counting(name, real):
+        def spy(self, *args, **kwargs):
+            calls[name] += 1
+            return real(self, *args, **kwargs)
+        return spy
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counting("layout", Screen._refresh_layout))
+    monkeypatch.setattr(Compositor, "render_full_update",
+                        counting("full repaint", Compositor.render_full_update))
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")  # built the first time: that may take more frames
+        await pilot.pause(0.2)
+        for key, pane in (("f2", "train"), ("f3", "explore")):
+            calls.update({"layout": 0, "full repaint": 0})
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert app.screen.query_one(TabbedContent).active == pane
+            assert calls == {"layout": 1, "full repaint": 0}, key
+            assert app.screen.tab(pane) in app.screen.focused.ancestors

@@ -6,6 +6,7 @@ import importlib
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, TabbedContent, TabPane
@@ -47,6 +48,10 @@ class MainScreen(Screen[None]):
     #: No automatic focus: Textual would focus the tab bar as the screen starts, and the first
     #: tab then moves it to its own first control; each move restyled ~10 widgets.
     AUTO_FOCUS = ""
+
+    #: Textual repaints the whole screen when the focus moves, on top of restyling the two
+    #: widgets concerned; that second full render was ~20% of a tab switch's frame.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     _resumed = False
     """True once the screen has been shown: tabs may be built from then on."""
@@ -102,7 +107,9 @@ class MainScreen(Screen[None]):
 
         Focus is cleared first: otherwise Textual hands the focus of a widget being hidden to
         a focusable neighbour that may still sit in the tab being left, which switches the
-        tabs straight back.
+        tabs straight back. The new tab is focused at once, so the frame that lays it out
+        also shows the focus; with the focus change no longer repainting the whole screen
+        (see ``focused``), that is the only large frame of a switch.
         """
         tabs = self.query_one(TabbedContent)
         if tabs.active == pane:
@@ -110,11 +117,7 @@ class MainScreen(Screen[None]):
         await self.ensure_tab(pane)
         self.set_focus(None)
         tabs.active = pane
-        # The focus change has already asked for a repaint of the whole screen; ask for the
-        # layout now too, so the next frame is the new tab. Otherwise that frame repainted
-        # the old tab (~13 ms) and the new one came a frame later.
-        self.refresh(layout=True)
-        self.call_after_refresh(self._focus_tab, pane)
+        self._focus_tab(pane)
 
     def _focus_tab(self, pane: str) -> None:
         tab = self.tab(pane)
