@@ -52,10 +52,10 @@ from ..workspace import ModelRecord, Workspace
 if TYPE_CHECKING:
     from ..data import Split
 
-#: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 TRAINING_NICENESS = 10
 """How much lower the training threads' OS priority is than the UI's (Linux)."""
 
+#: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 MEDIUM_WIDTH = 90
 WIDE_WIDTH = 130
 #: Live widgets are redrawn at most this often (plotext rebuilds a chart on every draw).
