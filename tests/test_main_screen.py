@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from textual.widgets import TabbedContent
 
 from tuicnn.app import TuicnnApp
 from tuicnn.data import bundled_split
@@ -22,11 +21,10 @@ def split():
 async def test_function_keys_switch_tabs_and_focus_inside_them(split):
     app = TuicnnApp(split)
     async with app.run_test(size=(100, 30)) as pilot:
-        tabs = app.screen.query_one(TabbedContent)
         for pane, _, _, key in [*TABS[1:], TABS[0]]:
             await pilot.press(key)
             await pilot.pause()
-            assert tabs.active == pane
+            assert app.screen.active_tab == pane
             focused = app.screen.focused
             assert focused is not None and app.screen.tab(pane) in focused.ancestors, pane
 
@@ -53,7 +51,7 @@ async def test_a_drawing_sent_from_the_draw_tab_is_traced_in_explore(split):
             await pilot.press(key)
         await pilot.press("s")
         await pilot.pause()
-        assert app.screen.query_one(TabbedContent).active == "explore"
+        assert app.screen.active_tab == "explore"
         explore, draw = app.screen.tab("explore"), app.screen.tab("draw")
         sent = draw.image
         assert sent is not None
@@ -125,6 +123,44 @@ async def test_a_tab_switch_lays_the_screen_out_once_and_repaints_only_what_chan
             calls.update({"layout": 0, "full repaint": 0})
             await pilot.press(key)
             await pilot.pause(0.2)
-            assert app.screen.query_one(TabbedContent).active == pane
+            assert app.screen.active_tab == pane
             assert calls == {"layout": 1, "full repaint": 0}, key
             assert app.screen.tab(pane) in app.screen.focused.ancestors
+
+
+async def test_clicking_a_title_in_the_tab_bar_switches_to_that_tab(split):
+    from tuicnn.widgets.tab_bar import TabBar
+
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(TabBar)
+        (_, start, _), = [span for span in bar.spans() if span[0] == "draw"]
+        await pilot.click(TabBar, offset=(start + 2, 0))
+        await pilot.pause()
+        assert app.screen.active_tab == bar.active == "draw"
+        assert app.screen.tab("draw") in app.screen.focused.ancestors
+        assert app.screen.tab("train").display is False
+
+
+async def test_the_arrows_on_the_tab_bar_step_through_the_tabs_and_keep_the_focus(split):
+    from tuicnn.widgets.tab_bar import TabBar
+
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(TabBar)
+        bar.focus()
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.screen.active_tab == "explore" and app.screen.focused is bar
+        await pilot.press("left", "left")
+        await pilot.pause()
+        assert app.screen.active_tab == TABS[-1][0]  # wrapped round to the last tab
+        assert app.screen.focused is bar
+        titles, bar_line = bar.render_lines(bar.region.reset_offset)
+        colours = [segment.style.color for segment in bar_line for _ in segment.text]
+        title = f" {TABS[-1][1]} "
+        start = titles.text.index(title)
+        lit = {x for x, colour in enumerate(colours) if colour == colours[start + 1]}
+        assert lit == set(range(start + 1, start + len(title) - 1))  # the title, not padding

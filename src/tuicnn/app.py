@@ -17,7 +17,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import TabbedContent, TabPane
 
 from . import __version__
 from .data import DataError
@@ -25,6 +24,7 @@ from .idle_collector import IdleCollector
 from .messages import ModelsChanged
 from .screens.main import TABS, MainScreen
 from .tabs.train_tab import TrainTab
+from .widgets.tab_bar import TabBar
 from .workspace import ModelRecord, Workspace, WorkspaceLoader, WorkspaceSummary
 
 if TYPE_CHECKING:
@@ -267,7 +267,7 @@ class TuicnnApp(App[None]):
 
 
 def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
-    """Palette entries for training and for each tab (found in the screen, not listed)."""
+    """Palette entries for training and for each tab (read from the screen's tab bar)."""
     train_tab = screen.query_one(TrainTab)
 
     def train() -> None:
@@ -278,12 +278,9 @@ def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
                         "Train the FC and the CNN with the Train tab's settings (t)", train)
     yield SystemCommand("Cancel training",
                         "Stop both models after their current batch (c)", train_tab.action_cancel)
-    tabs = screen.query_one(TabbedContent)
-    for pane in tabs.query(TabPane):
-        if pane.id and pane.parent is not None and pane.parent.parent is tabs:  # not nested
-            title = tabs.get_tab(pane.id).label.plain
-            yield SystemCommand(f"Show tab: {title}", f"Switch to the {title} tab",
-                                lambda tab=pane.id: screen.action_show_tab(tab))
+    for pane, title in screen.query_one(TabBar).tabs:
+        yield SystemCommand(f"Show tab: {title}", f"Switch to the {title} tab",
+                            lambda tab=pane: screen.action_show_tab(tab))
 
 
 def create_app(data_dir: str | None = None, seed: int | None = 0,

@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, Header
 
 from ..messages import ModelsChanged, SendToExplore
 from ..widgets.key_footer import KeyFooter
+from ..widgets.tab_bar import TabBar
 
 #: ``(pane id, tab title, class name in tuicnn.tabs.<pane>_tab, function key)``, in order.
 TABS: tuple[tuple[str, str, str, str], ...] = (
@@ -58,10 +59,14 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with TabbedContent(initial=TABS[0][0]):
-            for pane, title, _, _ in TABS:
-                yield TabPane(title, id=pane)
+        yield TabBar([(pane, title) for pane, title, _, _ in TABS], TABS[0][0])
+        yield ContentSwitcher(id="tab-panes")  # the tabs are mounted here as they are built
         yield KeyFooter()
+
+    @property
+    def active_tab(self) -> str:
+        """Id of the tab chosen in the tab bar (its widget may still be being built)."""
+        return self.query_one(TabBar).active
 
     def on_screen_resume(self) -> None:
         """Build the first tab once the screen is up.
@@ -72,38 +77,38 @@ class MainScreen(Screen[None]):
         """
         if not self._resumed:
             self._resumed = True
-            self.call_later(self._build_first_tab, self.query_one(TabbedContent).active)
+            self.call_later(self._build_first_tab, self.active_tab)
 
     async def _build_first_tab(self, pane: str) -> None:
         await self.ensure_tab(pane)
-        self._focus_tab(pane)  # not the tab bar, which Textual focused for want of a tab
+        self.query_one(ContentSwitcher).current = pane
+        self._focus_tab(pane)
 
     def tab(self, pane: str) -> Widget | None:
-        """The tab widget inside the pane called ``pane``, or None if not built yet."""
-        children = self.query_one(f"#{pane}", TabPane).children
-        return children[0] if children else None
+        """The widget of tab ``pane``, or None if not built yet."""
+        return next((tab for tab in self.query_one(ContentSwitcher).children
+                     if tab.id == pane), None)
 
     async def ensure_tab(self, pane: str) -> Widget:
-        """The tab widget of ``pane``, built and mounted now if it was not yet."""
+        """The widget of tab ``pane``, built and mounted (hidden) now if it was not yet."""
         tab = self.tab(pane)
         if tab is None:
-            tab = tab_class(pane)()
-            await self.query_one(f"#{pane}", TabPane).mount(tab)
+            tab = tab_class(pane)(id=pane)
+            tab.display = False  # until the switcher shows it
+            await self.query_one(ContentSwitcher).mount(tab)
             self.app.idle_collector.freeze()  # type: ignore[attr-defined]
         return tab
 
-    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        """A tab chosen by mouse or by the tab bar's arrows: build it if needed (the first
-        tab's activation at start-up is left to ``on_screen_resume``)."""
-        if event.pane.id and self._resumed:
-            await self.ensure_tab(event.pane.id)
+    async def on_tab_bar_chosen(self, message: TabBar.Chosen) -> None:
+        """A title clicked, or the bar's arrow keys: the arrows leave the focus on the bar."""
+        await self.show_tab(message.tab, focus_inside=not message.keep_focus)
 
     def action_show_tab(self, pane: str) -> None:
         """Switch to a tab (F-keys, the command palette) and put the keyboard focus in it."""
         self.call_next(self.show_tab, pane)
 
-    async def show_tab(self, pane: str) -> None:
-        """Build the tab if needed, switch to it and focus inside it.
+    async def show_tab(self, pane: str, focus_inside: bool = True) -> None:
+        """Build the tab if needed, switch to it and (unless told not to) focus inside it.
 
         Focus is cleared first: otherwise Textual hands the focus of a widget being hidden to
         a focusable neighbour that may still sit in the tab being left, which switches the
@@ -111,13 +116,16 @@ class MainScreen(Screen[None]):
         also shows the focus; with the focus change no longer repainting the whole screen
         (see ``focused``), that is the only large frame of a switch.
         """
-        tabs = self.query_one(TabbedContent)
-        if tabs.active == pane:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == pane:
             return
         await self.ensure_tab(pane)
-        self.set_focus(None)
-        tabs.active = pane
-        self._focus_tab(pane)
+        if focus_inside:
+            self.set_focus(None)
+        switcher.current = pane
+        self.query_one(TabBar).active = pane
+        if focus_inside:
+            self._focus_tab(pane)
 
     def _focus_tab(self, pane: str) -> None:
         tab = self.tab(pane)

@@ -23,7 +23,7 @@ import numpy as np
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, ContentSwitcher, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, ContentSwitcher, Label, Static
 
 from ..explorer import (
     QUICK_DIGITS,
@@ -113,7 +113,6 @@ class ExploreTab(Vertical):
         self.view = "filters"
         self.channel = 0
         self._drawn: dict[str, tuple[object, ...]] = {}
-        self._pane_id: str | None = None
         self._drawing: tuple[int, np.ndarray, str] | None = None
         """``(cache key, (28, 28, 1) image, caption)`` of a drawing shown instead of a test
         example; keys are negative so they never collide with test-set indices."""
@@ -167,26 +166,11 @@ class ExploreTab(Vertical):
     def on_mount(self) -> None:
         self._reset_split()
         self._redraw()
-        pane = next((node for node in self.ancestors if isinstance(node, TabPane)), None)
-        tabs = next((node for node in self.ancestors if isinstance(node, TabbedContent)), None)
-        if pane is not None and tabs is not None:
-            self.watch(tabs, "active", self._tab_activated, init=False)
-            self._pane_id = pane.id
-
-    def _tab_activated(self, active: str) -> None:
-        """Take the keyboard focus the moment this tab is chosen (F3, a click, the palette).
-
-        Done synchronously, before the other tab is hidden: Textual hands the focus of a
-        widget being hidden to a focusable sibling, which can sit in the tab being left
-        (the Train tab's Cancel button during a run), and a focus there would switch the
-        tabs straight back.
-        """
-        if active == self._pane_id:
-            self.focus_default()
 
     def on_show(self) -> None:
-        """Put the keyboard focus inside the tab, so its keys work at once after F3."""
-        self.focus_default()
+        """Shown with nothing focused (the previous tab's focus was hidden): take it."""
+        if self.screen.focused is None:
+            self.focus_default()
 
     def focus_default(self) -> None:
         """Focus the scrolling body (the main screen calls this after F3 and the palette)."""

@@ -91,8 +91,8 @@ class TrainTab(Vertical):
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self._stop: threading.Event | None = None
         self._runs: dict[str, ModelRun] = {}
         self._run_settings = TrainSettings()
