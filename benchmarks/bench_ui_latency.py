@@ -30,7 +30,6 @@ import time
 
 from textual import events
 from textual.screen import Screen
-from textual.widgets import TabbedContent
 
 from tuicnn.app import TuicnnApp
 from tuicnn.tabs.train_tab import TrainTab
@@ -74,14 +73,14 @@ async def sample_keys(app: TuicnnApp, n_keys: int, train: TrainTab | None = None
     With ``train``, every key is sent while that tab is training: a run that has ended is
     started again first, and a key during which the run ended is sampled again.
     """
-    tabs = app.screen.query_one(TabbedContent)
+    screen = app.screen
     loop = asyncio.get_running_loop()
     samples: list[float] = []
     while len(samples) < n_keys:
         if train is not None and not train.training:
             train.action_train()
             await asyncio.sleep(0.5)  # past the run's start-up work
-        target = "train" if tabs.active == "explore" else "explore"
+        target = "train" if screen.active_tab == "explore" else "explore"
         drawn = loop.create_future()
 
         def check(target=target, drawn=drawn) -> None:
