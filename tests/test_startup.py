@@ -108,3 +108,44 @@ async def test_unreadable_bundled_data_ends_the_app_with_the_reason(monkeypatch)
                 break
     assert exits == [{"return_code": 2, "message": "tuicnn: error: The bundled digits are "
                       "damaged: reinstall tuicnn."}]
+
+
+WARM_UP = r"""
+import sys, threading
+from tuicnn.app import create_app
+
+app = create_app()
+
+async def later(pilot):
+    assert "plotext" not in sys.modules  # not on the first frame's path
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if "plotext" in sys.modules:
+            break
+    print("plotext" in sys.modules)
+    app.exit()
+
+app.run(headless=True, size=(100, 30), auto_pilot=later)
+"""
+
+
+def test_plotext_is_imported_after_the_first_frame_before_the_first_run():
+    """The live charts' plotext is imported on a thread once the app is up: imported by
+    the first epoch's points, it held the UI ~40 ms."""
+    out = subprocess.run([sys.executable, "-c", WARM_UP], check=True, text=True,
+                         capture_output=True, env={"PYTHONPATH": str(SRC)}).stdout
+    assert out.strip() == "True"
+
+
+def test_a_module_that_fails_to_warm_up_is_left_to_its_real_import(monkeypatch):
+    tried = []
+
+    def import_module(name):
+        tried.append(name)
+        if name == "broken":
+            raise ImportError(name)
+
+    monkeypatch.setattr(app_module, "WARM_UP_MODULES", ("broken", "fine"))
+    monkeypatch.setattr(app_module.importlib, "import_module", import_module)
+    app_module.warm_up()  # no exception escapes the thread's function
+    assert tried == ["broken", "fine"]

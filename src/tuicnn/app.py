@@ -8,8 +8,11 @@ one notification and leaves the session exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +42,10 @@ HISTORY_FILE = "tuicnn-history.csv"
 HISTORY_SUFFIXES = (".csv", ".json")
 FILE_ACTIONS = frozenset({"save_models", "load_models", "export_history"})
 LOAD_AFTER_SECONDS = 0.3
+
+#: Imported on a thread once the app is up, for the first training run: plotext (behind the
+#: live charts) held the UI thread ~40 ms when the first epoch's points arrived.
+WARM_UP_MODULES = ("tuicnn.widgets.cached_plot",)
 """When the default session starts loading, counted from the app's start. The first frame
 takes several repaints to settle (~0.2 s on two cores), and loading on a thread meanwhile
 slowed them by as long as the loading took: NumPy holds the interpreter while it imports."""
@@ -132,9 +139,13 @@ class TuicnnApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
-        self.set_timer(LOAD_AFTER_SECONDS, self.load_workspace_in_background)
+        self.set_timer(LOAD_AFTER_SECONDS, self._start_background_work)
         self.idle_collector.start()
         self.set_interval(1.0, self.idle_collector.tick)
+
+    def _start_background_work(self) -> None:
+        self.load_workspace_in_background()
+        threading.Thread(target=warm_up, name="tuicnn-warm-up", daemon=True).start()
 
     def on_unmount(self) -> None:
         self.idle_collector.stop()
@@ -264,6 +275,14 @@ class TuicnnApp(App[None]):
         self.history_file = str(choice.path)
         self.notify(f"Wrote {rows} epoch{'s' if rows != 1 else ''} of history to "
                     f"{choice.path}.")
+
+
+def warm_up() -> None:
+    """Import ``WARM_UP_MODULES`` (on a background thread). A module that fails to import
+    is left alone here: the UI imports it again where it is used, and reports it there."""
+    for name in WARM_UP_MODULES:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
 
 
 def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
