@@ -686,10 +686,11 @@ async def test_updates_relayout_the_screen_only_when_the_size_changes() -> None:
     """Same-size updates repaint; a layout would re-arrange and redraw the whole screen."""
     heatmap = Heatmap(np.zeros((4, 4)), legend=False)
     bars = ProbabilityBars(DIGITS, np.full(10, 0.1))
-    app = OneWidgetApp(Vertical(heatmap, bars))
+    grid = NumberGrid(np.zeros((3, 3)))
+    app = OneWidgetApp(Vertical(heatmap, bars, grid))
     async with app.run_test(size=SIZE) as pilot:
         calls: list[tuple[str, bool]] = []
-        for name, widget in (("heatmap", heatmap), ("bars", bars)):
+        for name, widget in (("heatmap", heatmap), ("bars", bars), ("grid", grid)):
             real = widget.refresh
 
             def spy(*regions, real=real, name=name, **options):
@@ -699,12 +700,42 @@ async def test_updates_relayout_the_screen_only_when_the_size_changes() -> None:
             widget.refresh = spy  # type: ignore[method-assign]
         heatmap.update(np.ones((4, 4)))
         bars.update(np.linspace(0.0, 0.2, 10))
+        grid.update(np.full((3, 3), 0.5))
         await pilot.pause()
-        assert ("heatmap", False) in calls and ("bars", False) in calls
+        assert {("heatmap", False), ("bars", False), ("grid", False)} <= set(calls)
         assert not any(layout for _, layout in calls)
         calls.clear()
         heatmap.update(np.ones((6, 4)))  # taller picture: the screen must make room
-        assert ("heatmap", True) in calls
+        grid.update(np.zeros((4, 4)))
+        assert ("heatmap", True) in calls and ("grid", True) in calls
+
+
+async def test_a_map_card_relays_out_only_when_its_words_or_selection_change() -> None:
+    """Explore re-shows every card after each change (a new model, a new digit): cards
+    whose title, caption and selection stay the same must not lay the screen out."""
+    from tuicnn.widgets.map_card import MapCard
+
+    card = MapCard("conv1 #1", np.zeros((4, 4)), kernel=np.zeros((3, 3)), caption="max 0")
+    app = OneWidgetApp(card)
+    async with app.run_test(size=SIZE) as pilot:
+        layouts: list[str] = []
+        for widget in card.query("*"):
+            real = widget.refresh
+
+            def spy(*regions, real=real, widget=widget, **options):
+                if options.get("layout"):
+                    layouts.append(type(widget).__name__)
+                return real(*regions, **options)
+
+            widget.refresh = spy  # type: ignore[method-assign]
+        card.update(np.ones((4, 4)), title="conv1 #1", kernel=np.ones((3, 3)), caption="max 0")
+        card.set_selected(False)
+        await pilot.pause()
+        assert layouts == []
+        card.set_selected(True)
+        card.update(np.ones((4, 4)), caption="max 1")
+        assert len(layouts) == 2
+        assert str(card.query_one(".map-card--title").render()) == "▶ conv1 #1"
 
 
 # -- Stepper ----------------------------------------------------------------------------------

@@ -317,7 +317,6 @@ class TrainTab(Vertical):
 
     def _set_training(self, training: bool) -> None:
         self.query_one("#train-cancel", Button).disabled = not training
-        self.set_class(training, "-training")
         if training:
             self._ticker.resume()
         else:

@@ -118,17 +118,20 @@ class MapCard(Vertical):
         self._heatmap.update(data, mode=mode)
         if kernel is not None and self._grid is not None:
             self._grid.update(kernel)
-        if title is not None:
+        # Text updates lay the whole screen out again: only when the words change.
+        if title is not None and title != self._title:
             self._title = title
             if self.is_mounted:
                 self.query_one(".map-card--title", Label).update(self._decorated(title))
-        if caption is not None and self._caption is not None:
+        if caption is not None and self._caption is not None and caption != self._caption:
             self._caption = caption
             if self.is_mounted:
                 self.query_one(".map-card--caption", Static).update(caption)
 
     def set_selected(self, selected: bool) -> None:
         """Mark or unmark this card as the one the channel keys point at."""
+        if selected == self.has_class("-selected"):
+            return
         self.set_class(selected, "-selected")
         if self.is_mounted:
             self.query_one(".map-card--title", Label).update(self._decorated(self._title))

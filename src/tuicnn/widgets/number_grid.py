@@ -122,6 +122,7 @@ class NumberGrid(StripCacheWidget):
         Raises:
             ValueError: As for the constructor.
         """
+        size = self._content_size()
         self._set(
             data,
             self._mode if mode is None else mode,
@@ -129,19 +130,23 @@ class NumberGrid(StripCacheWidget):
             self._highlight if highlight is None else highlight,
             self._block if block is None else block,
         )
-        self.refresh(layout=True)
+        # A layout re-arranges and redraws the whole screen: only when the size changed.
+        self.refresh(layout=self._content_size() != size)
+
+    def _content_size(self) -> tuple[int, int]:
+        rows, cols = self._data.shape
+        return (cols * self._cell_width() + self._separator_count(cols),
+                rows + self._separator_count(rows))
 
     # -- Textual hooks ----------------------------------------------------------------------
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """Cells times cell width, plus one column per vertical separator."""
-        rows, cols = self._data.shape
-        return cols * self._cell_width() + self._separator_count(cols)
+        return self._content_size()[0]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """One line per row, plus one per horizontal separator."""
-        rows, _cols = self._data.shape
-        return rows + self._separator_count(rows)
+        return self._content_size()[1]
 
     def render_line(self, y: int) -> Strip:
         """Line ``y`` (a row or a separator), built once per change of the data."""
