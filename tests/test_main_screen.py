@@ -164,3 +164,21 @@ async def test_the_arrows_on_the_tab_bar_step_through_the_tabs_and_keep_the_focu
         start = titles.text.index(title)
         lit = {x for x, colour in enumerate(colours) if colour == colours[start + 1]}
         assert lit == set(range(start + 1, start + len(title) - 1))  # the title, not padding
+
+
+async def test_quick_arrows_on_the_tab_bar_add_up_while_a_tab_is_being_built(split):
+    """Keys that arrive together (a terminal's write) are handled before the first tab
+    they chose is built: each must step on from the one before."""
+    from tuicnn.widgets.tab_bar import TabBar
+
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(TabBar)
+        bar.focus()
+        for _ in range(3):
+            bar.action_step(1)  # Explore, Draw and Shift are not built yet
+        await pilot.pause(0.5)
+        assert app.screen.active_tab == bar.active == "shift"
+        assert app.screen.tab("shift").display and not app.screen.tab("draw").display
+        assert app.screen.focused is bar

@@ -114,11 +114,18 @@ class TabBar(Widget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         for tab, start, end in self.spans():
             if start <= event.x < end:
-                self.post_message(self.Chosen(tab, keep_focus=False))
+                self._choose(tab, keep_focus=False)
                 return
 
     def action_step(self, step: int) -> None:
         """The previous or next tab (wrapping round), chosen with the focus kept here."""
         ids = [tab for tab, _ in self.tabs]
         index = ids.index(self.active) if self.active in ids else 0
-        self.post_message(self.Chosen(ids[(index + step) % len(ids)], keep_focus=True))
+        self._choose(ids[(index + step) % len(ids)], keep_focus=True)
+
+    def _choose(self, tab: str, keep_focus: bool) -> None:
+        """Underline ``tab`` now and tell the screen. The next arrow then steps on from it,
+        even while the screen is still building this tab (three quick presses of right
+        move three tabs, not one)."""
+        self.active = tab
+        self.post_message(self.Chosen(tab, keep_focus))
