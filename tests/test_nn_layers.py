@@ -275,3 +275,21 @@ def test_maxpool_padding_never_wins_and_defaults_keep_the_old_layer():
 def test_maxpool_rejects_bad_settings(kwargs):
     with pytest.raises(ValueError):
         MaxPool2D(**kwargs)
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_patches_by_index_gather_equal_patches_by_window_view(monkeypatch, channels, stride, k):
+    """Few channels take the gather path of ``_patches``; it must give exactly the rows the
+    window-view path gives, for any kernel, stride and a non-square image."""
+    from tuicnn.nn import layers
+
+    x = np.random.default_rng(channels).random((3, 11, 9, channels), dtype=np.float32)
+    monkeypatch.setattr(layers, "GATHER_MAX_CHANNELS", 8)
+    gathered = layers._patches(x, k, stride)
+    monkeypatch.setattr(layers, "GATHER_MAX_CHANNELS", 0)
+    viewed = layers._patches(x, k, stride)
+    assert gathered.shape == viewed.shape == (3 * ((11 - k) // stride + 1)
+                                               * ((9 - k) // stride + 1), k * k * channels)
+    np.testing.assert_array_equal(gathered, viewed)

@@ -11,6 +11,7 @@ Images are channels-last: ``x: (N, H, W, C)``. Every layer
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -66,17 +67,42 @@ def _he_normal(rng: np.random.Generator, shape: Shape, fan_in: int, dtype) -> np
     return (rng.standard_normal(shape) * math.sqrt(2.0 / fan_in)).astype(dtype)
 
 
+#: Up to this many input channels, patches are gathered with a precomputed index.
+GATHER_MAX_CHANNELS = 2
+
+
 def _patches(x: np.ndarray, k: int, stride: int) -> np.ndarray:
     """Every ``k×k`` window of ``x: (N, H, W, C)`` as rows: ``(N*Ho*Wo, k*k*C)``.
 
     ``sliding_window_view`` makes a zero-copy view; the single reshape copy that follows is
-    done by NumPy in C (about 2.5× faster than nine slice copies in Python).
+    done by NumPy in C (about 2.5× faster than nine slice copies in Python). With one or two
+    channels (the CNN's first layer) that copy moves one to six numbers at a time, and
+    gathering each image's patches through a precomputed flat index (``take``) is ~3× faster:
+    0.25 against 0.80 ms for a batch of 64 digits, ~10% of a default CNN epoch. From three
+    channels on the copy wins (0.21 against 0.26 ms at four).
     """
+    n, h, w, c = x.shape
+    if c <= GATHER_MAX_CHANNELS:
+        index, ho, wo = _patch_index(h, w, c, k, stride)
+        return np.ascontiguousarray(x).reshape(n, h * w * c).take(index, axis=1).reshape(
+            n * ho * wo, k * k * c)
     windows = sliding_window_view(x, (k, k), axis=(1, 2))  # (N, H-k+1, W-k+1, C, k, k)
     if stride > 1:
         windows = windows[:, ::stride, ::stride]
     n, ho, wo, c = windows.shape[:4]
     return windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, k * k * c)
+
+
+@lru_cache(maxsize=64)
+def _patch_index(h: int, w: int, c: int, k: int, stride: int) -> tuple[np.ndarray, int, int]:
+    """Flat positions in one ``(H, W, C)`` image of its patches' values, in ``_patches``'
+    order (window row, window column, kernel row, kernel column, channel); and Ho, Wo."""
+    ho, wo = (h - k) // stride + 1, (w - k) // stride + 1
+    rows = (np.arange(ho) * stride)[:, None, None, None, None] + np.arange(k)[:, None, None]
+    cols = (np.arange(wo) * stride)[:, None, None, None] + np.arange(k)[:, None]
+    index = (rows * w + cols) * c + np.arange(c)  # (ho, wo, k, k, c)
+    index.setflags(write=False)  # shared by every call (and thread) with this shape
+    return index.reshape(-1), ho, wo
 
 
 class Conv2D(Layer):
