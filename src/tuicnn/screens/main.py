@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 
 from textual.app import ComposeResult
@@ -23,6 +24,10 @@ TABS: tuple[tuple[str, str, str, str], ...] = (
     ("shift", "Shift test", "ShiftTab", "f5"),
     ("architectures", "Architectures", "ArchitecturesTab", "f6"),
 )
+
+
+#: Event-loop steps a tab switch waits (drawing nothing) for the focus change to settle.
+SETTLE_STEPS = 2
 
 
 def tab_class(pane: str) -> type[Widget]:
@@ -115,17 +120,27 @@ class MainScreen(Screen[None]):
         tabs straight back. The new tab is focused at once, so the frame that lays it out
         also shows the focus; with the focus change no longer repainting the whole screen
         (see ``focused``), that is the only large frame of a switch.
+
+        No frame is drawn until the event loop has gone round ``SETTLE_STEPS`` times: the
+        focus is set, and the widgets it restyles (the footer's keys, the setting's
+        highlight, a scroll bar) ask for their repaint, a step or two after the switch.
+        Drawn at once, those came in a second frame 20-30 ms later, which anything waiting
+        for a settled screen waited for. Should they come later still, they just make that
+        second frame, as before.
         """
         switcher = self.query_one(ContentSwitcher)
         if switcher.current == pane:
             return
         await self.ensure_tab(pane)
-        if focus_inside:
-            self.set_focus(None)
-        switcher.current = pane
-        self.query_one(TabBar).active = pane
-        if focus_inside:
-            self._focus_tab(pane)
+        with self.app.batch_update():  # no frame until the switch has settled
+            if focus_inside:
+                self.set_focus(None)
+            switcher.current = pane
+            self.query_one(TabBar).active = pane
+            if focus_inside:
+                self._focus_tab(pane)
+            for _ in range(SETTLE_STEPS):
+                await asyncio.sleep(0)
 
     def _focus_tab(self, pane: str) -> None:
         tab = self.tab(pane)
