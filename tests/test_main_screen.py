@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual.widgets import Input
 
 from tuicnn.app import TuicnnApp
 from tuicnn.data import bundled_split
@@ -123,10 +124,17 @@ async def test_a_tab_switch_is_one_frame_with_one_layout_and_no_whole_screen_rep
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f3")  # built the first time: that may take more frames
         await pilot.pause(0.2)
+        for field in app.screen.query(Input):
+            field.cursor_blink = False  # a blink is a frame of its own
+        await pilot.pause(0.2)
         for key, pane in (("f2", "train"), ("f3", "explore"), ("f2", "train")):
             calls.update({"layout": 0, "full repaint": 0, "frame": 0})
             await pilot.press(key)
-            await pilot.pause(0.2)
+            for _ in range(100):  # the switch's frame; then time for a late second one
+                if calls["frame"]:
+                    break
+                await pilot.pause(0.02)
+            await pilot.pause(0.1)
             assert app.screen.active_tab == pane
             assert calls == {"layout": 1, "full repaint": 0, "frame": 1}, key
             assert app.screen.tab(pane) in app.screen.focused.ancestors
