@@ -42,13 +42,13 @@ HISTORY_FILE = "tuicnn-history.csv"
 HISTORY_SUFFIXES = (".csv", ".json")
 FILE_ACTIONS = frozenset({"save_models", "load_models", "export_history"})
 LOAD_AFTER_SECONDS = 0.3
-
-#: Imported on a thread once the app is up, for the first training run: plotext (behind the
-#: live charts) held the UI thread ~40 ms when the first epoch's points arrived.
-WARM_UP_MODULES = ("tuicnn.widgets.cached_plot",)
 """When the default session starts loading, counted from the app's start. The first frame
 takes several repaints to settle (~0.2 s on two cores), and loading on a thread meanwhile
 slowed them by as long as the loading took: NumPy holds the interpreter while it imports."""
+
+WARM_UP_MODULES = ("tuicnn.widgets.cached_plot",)
+"""Imported on a thread once the app is up, for the first training run: plotext (behind the
+live charts) held the UI thread ~40 ms when the first epoch's points arrived."""
 
 
 class TuicnnApp(App[None]):
