@@ -194,3 +194,32 @@ async def test_quick_arrows_on_the_tab_bar_add_up_while_a_tab_is_being_built(spl
         assert app.screen.active_tab == bar.active == "shift"
         assert app.screen.tab("shift").display and not app.screen.tab("draw").display
         assert app.screen.focused is bar
+
+
+async def test_a_hidden_tab_changing_size_lays_out_nothing_until_it_is_shown(
+        split, monkeypatch):
+    """A run's start and end change the Train tab's tables and summary: with another tab
+    shown, those changes used to lay out the whole screen (three times a run)."""
+    from textual.screen import Screen
+
+    from tuicnn.widgets.run_summary import RunSummary
+
+    layouts = []
+    real = Screen._refresh_layout
+    monkeypatch.setattr(Screen, "_refresh_layout",
+                        lambda self, *a, **k: layouts.append(1) or real(self, *a, **k))
+    app = TuicnnApp(split)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause(0.2)
+        summary = app.screen.query_one(RunSummary)
+        before = summary.outer_size.height
+        layouts.clear()
+        summary.show_text("\n".join(f"line {i}" for i in range(6)))  # taller than before
+        await pilot.pause(0.2)
+        assert layouts == []  # Explore is shown: nothing there moved
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        assert layouts  # shown: laid out, at its new height
+        assert summary.outer_size.height > before
+        assert summary.content_size.height >= 6

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 
+from textual import messages
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import Reactive
@@ -153,6 +154,23 @@ class MainScreen(Screen[None]):
             first = next((w for w in tab.query("*") if w.focusable), None)
             if first is not None:
                 first.focus()
+
+    def on_layout(self, message: messages.Layout) -> None:
+        """Drop layout requests from inside a hidden tab: nothing on screen would move.
+
+        A run's start and end change the Train tab's tables, summary and charts; shown or
+        not, each change asked for a layout of the whole screen, and with Explore shown
+        that was three layouts of 22-53 ms in a row. The request has already cleared the
+        arrangements it concerns, so the tab is laid out afresh when it is shown (its own
+        display change, whose parent is visible, always gets through).
+        """
+        for node in message.widget.ancestors:
+            if node is self:
+                return
+            if not node.display:
+                message.stop()
+                message.prevent_default()  # Screen's own handler would lay out the screen
+                return
 
     def on_models_changed(self, message: ModelsChanged) -> None:
         """Tell every tab that the workspace's models were replaced."""
