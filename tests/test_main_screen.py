@@ -223,3 +223,28 @@ async def test_a_hidden_tab_changing_size_lays_out_nothing_until_it_is_shown(
         assert layouts  # shown: laid out, at its new height
         assert summary.outer_size.height > before
         assert summary.content_size.height >= 6
+
+
+async def test_a_chosen_title_cut_off_by_a_narrow_terminal_is_scrolled_into_view(split):
+    """At 60 columns "Architectures" does not fit: chosen, the row shifts left to show it,
+    underlined, and clicks still land on the titles where they are drawn."""
+    from tuicnn.widgets.tab_bar import TabBar
+
+    app = TuicnnApp(split)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(TabBar)
+        first = bar.render_lines(bar.region.reset_offset)[0].text
+        assert "Architectures" not in first and first.rstrip().endswith("…")
+        await pilot.press("f6")
+        await pilot.pause(0.2)
+        titles, underline = bar.render_lines(bar.region.reset_offset)
+        start = titles.text.index(" Architectures ")
+        colours = [segment.style.color for segment in underline for _ in segment.text]
+        lit = {x for x, colour in enumerate(colours) if colour == colours[start + 1]}
+        assert lit == set(range(start + 1, start + 1 + len("Architectures")))
+        (_, draw_start, _), = [span for span in bar.spans() if span[0] == "draw"]
+        assert titles.text[draw_start:draw_start + 6] == " Draw "
+        await pilot.click(TabBar, offset=(draw_start + 2, 0))
+        await pilot.pause(0.2)
+        assert app.screen.active_tab == "draw"

@@ -90,12 +90,24 @@ class TabBar(Widget, can_focus=True):
         return next(title for tab_id, title in self.tabs if tab_id == tab)
 
     def spans(self) -> list[tuple[str, int, int]]:
-        """``(id, first cell, end cell)`` of each title, one cell of padding either side."""
-        spans, x = [], 0
+        """``(id, first cell, end cell)`` of each title on screen, one cell of padding either
+        side, shifted left by ``offset``."""
+        spans, x = [], -self.offset
         for tab, title in self.tabs:
             spans.append((tab, x, x + len(title) + 2))
             x += len(title) + 2
         return spans
+
+    @property
+    def offset(self) -> int:
+        """Cells the row is shifted left by, so that the chosen title is on screen when the
+        titles do not all fit (the last ones are cut at the right end otherwise)."""
+        x = 0
+        for tab, title in self.tabs:
+            x += len(title) + 2
+            if tab == self.active:
+                return max(0, x - self.size.width) if self.size.width else 0
+        return 0
 
     def render(self) -> RenderResult:
         tab_style = self.get_component_rich_style("tab-bar--tab")
@@ -108,8 +120,13 @@ class TabBar(Widget, can_focus=True):
             titles.append(f" {title} ", active_style if chosen else tab_style)
             if chosen:  # under the title, not its padding
                 highlight = (start + 1, end - 1)
-        return Group(titles, Bar(highlight, Style.from_color(bar_style.color),
-                                 Style.from_color(bar_style.bgcolor)))
+        shown = titles[self.offset:]
+        shown.no_wrap, shown.overflow = True, "ellipsis"  # a slice keeps neither
+        return Group(shown, Bar(highlight, Style.from_color(bar_style.color),
+                                Style.from_color(bar_style.bgcolor)))
+
+    def on_resize(self) -> None:
+        self.refresh()  # the offset depends on the width
 
     def on_click(self, event: events.Click) -> None:
         for tab, start, end in self.spans():
