@@ -176,6 +176,7 @@ def train_size_scale(max_size: int) -> IntScale:
 
 TRAIN_SIZE = train_size_scale(BUNDLED_MAX_TRAIN)  # the bundled digits' scale
 
+
 def dense_params(inputs: int, outputs: int) -> int:
     """A dense layer: a weight per input-output pair, and a bias per output."""
     return inputs * outputs + outputs

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .shapes import window_output_shape
+from .shapes import conv_output_size, window_output_shape
 
 Shape = tuple[int, ...]
 
@@ -97,7 +97,7 @@ def _patches(x: np.ndarray, k: int, stride: int) -> np.ndarray:
 def _patch_index(h: int, w: int, c: int, k: int, stride: int) -> tuple[np.ndarray, int, int]:
     """Flat positions in one ``(H, W, C)`` image of its patches' values, in ``_patches``'
     order (window row, window column, kernel row, kernel column, channel); and Ho, Wo."""
-    ho, wo = (h - k) // stride + 1, (w - k) // stride + 1
+    ho, wo = conv_output_size(h, k, 0, stride), conv_output_size(w, k, 0, stride)
     rows = (np.arange(ho) * stride)[:, None, None, None, None] + np.arange(k)[:, None, None]
     cols = (np.arange(wo) * stride)[:, None, None, None] + np.arange(k)[:, None]
     index = (rows * w + cols) * c + np.arange(c)  # (ho, wo, k, k, c)

@@ -198,14 +198,12 @@ class Heatmap(StripCacheWidget):
         Raises:
             ValueError: If ``data`` is not 2-D or ``mode`` is unknown.
         """
-        size = self._content_size()
-        self._set_data(data)
-        if mode is not None:
-            self.mode = mode
-        if title is not None:
-            self.title = title
-        # A layout re-arranges and redraws the whole screen: only when the size changed.
-        self.refresh(layout=self._content_size() != size)
+        with self.changing():
+            self._set_data(data)
+            if mode is not None:
+                self.mode = mode
+            if title is not None:
+                self.title = title
 
     # -- reactive validation ----------------------------------------------------------------
 
@@ -223,11 +221,11 @@ class Heatmap(StripCacheWidget):
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """Width of the picture, legend or title, whichever is widest (for ``width: auto``)."""
-        return self._content_size().width
+        return self.natural_size().width
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """Title + picture rows + legend (for ``height: auto``)."""
-        return self._content_size().height
+        return self.natural_size().height
 
     def render_line(self, y: int) -> Strip:
         """Row ``y``: title, picture rows, legend, built once per change of what is shown."""
@@ -270,7 +268,8 @@ class Heatmap(StripCacheWidget):
         gradient = max(MIN_GRADIENT, self._image_size().width - len(left) - len(right))
         return left, gradient, right
 
-    def _content_size(self) -> Size:
+    def natural_size(self) -> Size:
+        """Picture, title and legend: as wide as the widest, one line each for the last two."""
         image = self._image_size()
         width, height = image.width, image.height
         if self.title:

@@ -122,31 +122,30 @@ class NumberGrid(StripCacheWidget):
         Raises:
             ValueError: As for the constructor.
         """
-        size = self._content_size()
-        self._set(
-            data,
-            self._mode if mode is None else mode,
-            self._fmt if fmt is None else fmt,
-            self._highlight if highlight is None else highlight,
-            self._block if block is None else block,
-        )
-        # A layout re-arranges and redraws the whole screen: only when the size changed.
-        self.refresh(layout=self._content_size() != size)
+        with self.changing():
+            self._set(
+                data,
+                self._mode if mode is None else mode,
+                self._fmt if fmt is None else fmt,
+                self._highlight if highlight is None else highlight,
+                self._block if block is None else block,
+            )
 
-    def _content_size(self) -> tuple[int, int]:
+    def natural_size(self) -> Size:
+        """Cells times cell width and a line per row, plus one per separator either way."""
         rows, cols = self._data.shape
-        return (cols * self._cell_width() + self._separator_count(cols),
-                rows + self._separator_count(rows))
+        return Size(cols * self._cell_width() + self._separator_count(cols),
+                    rows + self._separator_count(rows))
 
     # -- Textual hooks ----------------------------------------------------------------------
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """Cells times cell width, plus one column per vertical separator."""
-        return self._content_size()[0]
+        return self.natural_size().width
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """One line per row, plus one per horizontal separator."""
-        return self._content_size()[1]
+        return self.natural_size().height
 
     def render_line(self, y: int) -> Strip:
         """Line ``y`` (a row or a separator), built once per change of the data."""

@@ -165,21 +165,25 @@ class ProbabilityBars(StripCacheWidget):
         Raises:
             ValueError: As for the constructor.
         """
-        width = self._preferred_width()
-        self._set(probs, true_label)
-        # A layout re-arranges and redraws the whole screen: only when the width changed
-        # (the height is always one line per class).
-        self.refresh(layout=self._preferred_width() != width)
+        with self.changing():
+            self._set(probs, true_label)
 
     # -- Textual hooks ----------------------------------------------------------------------
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         """Preferred width for ``width: auto``: a bar of ``PREFERRED_BAR`` cells."""
-        return self._preferred_width()
+        return self.natural_size().width
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """One line per class, whether or not there is a prediction."""
-        return len(self._labels)
+        return self.natural_size().height
+
+    def natural_size(self) -> Size:
+        """A bar of ``PREFERRED_BAR`` cells with its label, percentage and marker; one line
+        per class, whether or not there is a prediction."""
+        marker = self._marker_width(MARKERS[0])
+        return Size(self._label_width() + 1 + PREFERRED_BAR + 1 + PERCENT_WIDTH + marker,
+                    len(self._labels))
 
     def render_line(self, y: int) -> Strip:
         """Line ``y``; all lines are rebuilt only when data or width change."""
@@ -211,10 +215,6 @@ class ProbabilityBars(StripCacheWidget):
         self._probs = values
         self._true = true_index
         self.drop_strips()
-
-    def _preferred_width(self) -> int:
-        marker = self._marker_width(MARKERS[0])
-        return self._label_width() + 1 + PREFERRED_BAR + 1 + PERCENT_WIDTH + marker
 
     def _label_width(self) -> int:
         return max(cell_len(label) for label in self._labels)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -26,6 +28,20 @@ class StripCacheWidget(Widget):
             self._strips = build()
             self._strips_key = key
         return self._strips
+
+    def natural_size(self) -> Size:
+        """The size the picture needs (what ``width: auto`` and ``height: auto`` give it).
+        Subclasses whose size follows their content define it; ``changing`` compares it."""
+        raise NotImplementedError(f"{type(self).__name__} has no natural size")
+
+    @contextmanager
+    def changing(self) -> Iterator[None]:
+        """Around a change of what is shown: repaint after it, and lay the screen out again
+        only if the natural size changed. A layout re-arranges and redraws the whole screen;
+        a repaint redraws this widget."""
+        before = self.natural_size()
+        yield
+        self.refresh(layout=self.natural_size() != before)
 
     def drop_strips(self) -> None:
         """Forget the cached strips: what the widget shows has changed."""
