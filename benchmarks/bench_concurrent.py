@@ -16,8 +16,11 @@ import time
 
 from threadpoolctl import threadpool_info
 
-from tuicnn.data import bundled_split
-from tuicnn.nn import TrainConfig, build_cnn, build_fc, train, train_concurrently
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.concurrent import train_concurrently
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.nn.training import train
 
 CONFIGS = {"default": (128, 8, 64), "largest": (512, 16, 32)}
 

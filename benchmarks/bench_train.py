@@ -36,18 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import numpy as np
 
-from tuicnn.data import Split, bundled_split
-from tuicnn.nn import (
-    Conv2D,
-    Dense,
-    EpochEnd,
-    Sequential,
-    TrainConfig,
-    build_cnn,
-    build_fc,
-    shuffle_rng,
-    train,
-)
+from tuicnn.data.dataset import Split, bundled_split
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.layers import Conv2D, Dense
+from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.training import shuffle_rng, train
 
 CONFIGS = {
     "default": {"hidden": 128, "filters": 8, "batch_size": 64},

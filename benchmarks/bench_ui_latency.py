@@ -33,9 +33,9 @@ from textual.screen import Screen
 
 from tuicnn.app import TuicnnApp
 from tuicnn.tabs.train_tab import TrainTab
-from tuicnn.widgets.cached_plot import CachedPlot
 from tuicnn.widgets.stepper import Stepper
-from tuicnn.widgets.training_chart import TrainingChart
+from tuicnn.widgets.train.cached_plot import CachedPlot
+from tuicnn.widgets.train.training_chart import TrainingChart
 
 
 def describe(name: str, samples: list[float], p95_target: float, max_target: float) -> bool:

@@ -29,9 +29,11 @@ def _quiet_colour_env(monkeypatch):
 
 def tiny_workspace(trained: bool):
     """100 training and 100 test digits; 'trained' = one epoch of each model with the engine."""
-    from tuicnn.data import bundled_split
-    from tuicnn.nn import EpochEnd, TrainConfig, train
-    from tuicnn.workspace import Workspace
+    from tuicnn.data.dataset import bundled_split
+    from tuicnn.nn.config import TrainConfig
+    from tuicnn.nn.events import EpochEnd
+    from tuicnn.nn.training import train
+    from tuicnn.session.workspace import Workspace
 
     workspace = Workspace.untrained(bundled_split(train_size=100, test_size=100))
     if trained:

@@ -6,13 +6,12 @@ import tracemalloc
 
 import pytest
 
-from tuicnn.nn import Sequential, cnn_layers, fc_layers
+from tuicnn.lessons.output_size import output_size
 from tuicnn.nn.architectures import (
     PUBLISHED,
     Architecture,
     all_architectures,
     app_architectures,
-    output_size,
     summarize,
 )
 from tuicnn.nn.blocks import (
@@ -25,6 +24,7 @@ from tuicnn.nn.blocks import (
     window_of,
 )
 from tuicnn.nn.layers import Conv2D, MaxPool2D, ReLU
+from tuicnn.nn.model import Sequential, cnn_layers, fc_layers
 
 BY_KEY = {a.key: a for a in PUBLISHED}
 

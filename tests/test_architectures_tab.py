@@ -10,10 +10,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from tuicnn.data import bundled_split
-from tuicnn.nn import build_cnn, build_fc
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.session.workspace import ModelRecord, Workspace
 from tuicnn.tabs.architectures_tab import ArchitecturesTab
-from tuicnn.workspace import ModelRecord, Workspace
 
 TCSS = Path(__file__).resolve().parents[1] / "src/tuicnn/tabs/architectures_tab.tcss"
 ORDER = ["app_fc", "app_cnn", "fc224", "lenet5", "alexnet", "vgg16", "resnet50"]

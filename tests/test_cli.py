@@ -19,8 +19,11 @@ import pytest
 import tuicnn
 from tuicnn.cli import main
 from tuicnn.cli.report import ProgressBar
-from tuicnn.data import bundled_split
-from tuicnn.nn import BatchEnd, EpochEnd, TrainConfig, build_cnn, build_fc, train
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import BatchEnd, EpochEnd
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.nn.training import train
 
 TINY = ["--epochs", "1", "--train-size", "100", "--test-size", "100"]
 EPOCH_KEYS = {"model", "epoch", "epochs", "train_loss", "train_acc", "test_loss", "test_acc",
@@ -156,12 +159,11 @@ def test_no_command_launches_the_app_with_its_options(capsys, monkeypatch):
     assert calls == [(None, 0), ("some/dir", 5)]
 
 
-@pytest.mark.parametrize("module", [None, types.ModuleType("tuicnn.app")],
-                         ids=["no app module", "no run_app"])
-def test_no_command_without_an_app_prints_help(capsys, monkeypatch, module):
-    monkeypatch.setitem(sys.modules, "tuicnn.app", module)  # None makes the import fail
-    code, out, _ = run(capsys)
-    assert code == 0 and "usage: tuicnn" in out and "train" in out
+def test_an_app_that_cannot_be_imported_is_one_line_and_exit_1(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tuicnn.app", None)  # None makes the import fail
+    code, out, err = run(capsys)
+    assert code == 1 and out == ""
+    assert err.startswith("tuicnn: error: the app cannot start") and err.count("\n") == 1
 
 
 def test_python_dash_m_tuicnn_version_without_importing_textual():
@@ -218,8 +220,8 @@ def saved(tmp_path: Path) -> Path:
 
 
 def test_train_save_then_shift_test_load_round_trip(capsys, saved):
-    from tuicnn.model_file import load_models
-    from tuicnn.shift_test import shift_test
+    from tuicnn.lessons.shift_experiment import shift_test
+    from tuicnn.session.model_file import load_models
 
     out = capsys.readouterr().out
     assert f"Saved the FC and the CNN to {saved}" in out
@@ -247,7 +249,7 @@ def test_shift_test_load_rejects_training_options(capsys, saved):
 
 
 def test_train_save_refuses_an_existing_file_unless_forced(capsys, saved):
-    from tuicnn.model_file import load_models
+    from tuicnn.session.model_file import load_models
 
     before = saved.read_bytes()
     capsys.readouterr()

@@ -10,18 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tuicnn.data import (
+from tuicnn.data.dataset import (
     DIGIT_NAMES,
     FASHION_NAMES,
-    DataError,
     Split,
     bundled_split,
     find_idx_files,
     idx_split,
     load_bundled,
     to_input,
-    write_idx,
 )
+from tuicnn.data.errors import DataError
+from tuicnn.data.idx import write_idx
 
 ASSETS = resources.files("tuicnn").joinpath("assets")
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist

@@ -10,11 +10,11 @@ from textual.widgets import Footer
 
 from tuicnn.data.transforms import preprocess_drawing, soft_brush, soft_line
 from tuicnn.messages import SendToExplore
+from tuicnn.session.workspace import Workspace
 from tuicnn.tabs.draw_tab import DrawTab
-from tuicnn.widgets.draw_canvas import DrawCanvas
+from tuicnn.widgets.draw.draw_canvas import DrawCanvas
 from tuicnn.widgets.heatmap import Heatmap
 from tuicnn.widgets.probability_bars import ProbabilityBars
-from tuicnn.workspace import Workspace
 
 TCSS = Path(__file__).resolve().parents[1] / "src" / "tuicnn" / "tabs" / "draw_tab.tcss"
 SIZE = (100, 30)

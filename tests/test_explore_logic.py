@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tuicnn.explorer import (
+from tuicnn.lessons.explorer import (
     CLASSIC_FILTERS,
     PATCH,
     TraceCache,
@@ -24,7 +24,9 @@ from tuicnn.explorer import (
     strip_layout,
     strongest_window,
 )
-from tuicnn.nn import MaxPool2D, build_cnn, trace
+from tuicnn.nn.layers import MaxPool2D
+from tuicnn.nn.model import build_cnn
+from tuicnn.nn.tracing import trace
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,18 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tuicnn.app import TuicnnApp
-from tuicnn.data import bundled_split
-from tuicnn.explorer import CLASSIC_FILTERS, classic_responses, strongest_window
-from tuicnn.nn import EpochEnd, build_cnn, trace
+from tuicnn.data.dataset import bundled_split
+from tuicnn.lessons.explorer import CLASSIC_FILTERS, classic_responses, strongest_window
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import build_cnn
+from tuicnn.nn.tracing import trace
 from tuicnn.screens.help import help_text
+from tuicnn.session.workspace import ModelRecord
 from tuicnn.tabs.explore_tab import ExploreTab
-from tuicnn.widgets.filters_view import FiltersView
-from tuicnn.widgets.maxpool_view import MaxPoolView
-from tuicnn.widgets.pipeline_view import PipelineView
+from tuicnn.widgets.explore.filters_view import FiltersView
+from tuicnn.widgets.explore.maxpool_view import MaxPoolView
+from tuicnn.widgets.explore.pipeline_view import PipelineView
 from tuicnn.widgets.probability_bars import ProbabilityBars
-from tuicnn.workspace import ModelRecord
 
 SIZE = (100, 30)
 

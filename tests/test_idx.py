@@ -7,7 +7,8 @@ import gzip
 import numpy as np
 import pytest
 
-from tuicnn.data import DataError, read_idx, write_idx
+from tuicnn.data.errors import DataError
+from tuicnn.data.idx import read_idx, write_idx
 
 IMAGE_HEADER = bytes([0, 0, 0x08, 3]) + np.array([2, 28, 28], ">u4").tobytes()
 

@@ -7,11 +7,11 @@ import pytest
 from textual.widgets import Input
 
 from tuicnn.app import TuicnnApp
-from tuicnn.data import bundled_split
-from tuicnn.nn import trace
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.tracing import trace
 from tuicnn.screens.help import HelpScreen
 from tuicnn.screens.main import TABS
-from tuicnn.widgets.pipeline_view import PipelineView
+from tuicnn.widgets.explore.pipeline_view import PipelineView
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +202,7 @@ async def test_a_hidden_tab_changing_size_lays_out_nothing_until_it_is_shown(
     shown, those changes used to lay out the whole screen (three times a run)."""
     from textual.screen import Screen
 
-    from tuicnn.widgets.run_summary import RunSummary
+    from tuicnn.widgets.train.run_summary import RunSummary
 
     layouts = []
     real = Screen._refresh_layout

@@ -9,9 +9,12 @@ import math
 import numpy as np
 import pytest
 
-from tuicnn import model_file
-from tuicnn.data import bundled_split
-from tuicnn.model_file import (
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.session import model_file
+from tuicnn.session.model_file import (
     HISTORY_COLUMNS,
     ModelFileError,
     export_history_csv,
@@ -19,8 +22,7 @@ from tuicnn.model_file import (
     load_models,
     save_workspace_models,
 )
-from tuicnn.nn import EpochEnd, TrainConfig, build_cnn, build_fc
-from tuicnn.workspace import ModelRecord
+from tuicnn.session.workspace import ModelRecord
 
 
 def epochs(kind: str, n: int) -> list[EpochEnd]:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from gradcheck import assert_close, numerical_grad
 
-from tuicnn.nn import Conv2D, Dense, Flatten, MaxPool2D, ReLU, conv_output_size
+from tuicnn.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
+from tuicnn.nn.shapes import conv_output_size
 
 
 def naive_conv(x, w, b, stride, pad):

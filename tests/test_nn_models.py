@@ -10,20 +10,14 @@ import numpy as np
 import pytest
 from gradcheck import assert_close, numerical_grad
 
-from tuicnn.nn import (
-    Adam,
-    BatchEnd,
-    Cancelled,
-    EpochEnd,
-    TrainConfig,
-    build_cnn,
-    build_fc,
-    softmax,
-    softmax_cross_entropy,
-    trace,
-    train,
-    train_concurrently,
-)
+from tuicnn.nn.concurrent import train_concurrently
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd
+from tuicnn.nn.losses import softmax, softmax_cross_entropy
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.nn.optim import Adam
+from tuicnn.nn.tracing import trace
+from tuicnn.nn.training import train
 
 
 def test_softmax_is_stable_and_normalised():
@@ -216,7 +210,7 @@ def test_concurrent_training_stops_all_models(rng):
 
 
 def test_parameter_counts_without_allocating():
-    from tuicnn.nn import Sequential, cnn_layers, fc_layers
+    from tuicnn.nn.model import Sequential, cnn_layers, fc_layers
     assert Sequential(fc_layers(512)).n_params == build_fc(512).n_params
     assert Sequential(cnn_layers(16)).n_params == build_cnn(16).n_params
     assert all(not layer.params for layer in cnn_layers(16))

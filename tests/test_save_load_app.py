@@ -14,12 +14,13 @@ import pytest
 from textual.widgets import Input, Static
 
 from tuicnn.app import HISTORY_FILE, MODEL_FILE, TuicnnApp, create_app, run_app
-from tuicnn.data import bundled_split
-from tuicnn.model_file import ModelFileError, load_models, save_workspace_models
-from tuicnn.nn import EpochEnd, Sequential, build_cnn, build_fc
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import Sequential, build_cnn, build_fc
 from tuicnn.screens.file_prompt import FilePrompt
+from tuicnn.session.model_file import ModelFileError, load_models, save_workspace_models
+from tuicnn.session.workspace import ModelRecord
 from tuicnn.tabs.explore_tab import ExploreTab
-from tuicnn.workspace import ModelRecord
 
 SIZE = (100, 30)
 

@@ -8,11 +8,13 @@ import json
 
 import pytest
 
-from tuicnn.cli.args import UsageError
+from tuicnn.cli.common import UsageError
 from tuicnn.cli.shift_command import configure_parser, run_shift_test
-from tuicnn.data import bundled_split
-from tuicnn.nn import TrainConfig, build_cnn, build_fc, train
-from tuicnn.shift_test import shift_test
+from tuicnn.data.dataset import bundled_split
+from tuicnn.lessons.shift_experiment import shift_test
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.nn.training import train
 
 SMALL = dict(epochs=1, batch_size=32, hidden=16, filters=2, lr=1e-3, seed=3, train_size=100,
              test_size=60, direction="down", max_shift=2)

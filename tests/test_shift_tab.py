@@ -9,11 +9,11 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer
 
 from tuicnn.data.transforms import shift_images
-from tuicnn.shift_test import reading, shift_test
+from tuicnn.lessons.shift_experiment import reading, shift_test
+from tuicnn.session.workspace import Workspace
 from tuicnn.tabs.shift_tab import SHIFTS, ShiftTab
 from tuicnn.widgets.heatmap import Heatmap
 from tuicnn.widgets.probability_bars import ProbabilityBars
-from tuicnn.workspace import Workspace
 
 TCSS = Path(__file__).resolve().parents[1] / "src" / "tuicnn" / "tabs" / "shift_tab.tcss"
 SIZE = (100, 30)

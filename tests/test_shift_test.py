@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from tuicnn.data.transforms import shift_images
-from tuicnn.nn import build_cnn, build_fc, evaluate
-from tuicnn.shift_test import ShiftRow, offsets, reading, shift_test
+from tuicnn.lessons.shift_experiment import ShiftRow, offsets, reading, shift_test
+from tuicnn.nn.model import build_cnn, build_fc
+from tuicnn.nn.training import evaluate
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tuicnn.app import TuicnnApp
-from tuicnn.data import bundled_split
+from tuicnn.data.dataset import bundled_split
 
 VIEW_KEYS = {"filters": "f", "layers": "l", "maxpool": "m"}
 

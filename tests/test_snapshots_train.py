@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from tuicnn import training_run
 from tuicnn.app import TuicnnApp
-from tuicnn.data import bundled_split
+from tuicnn.data.dataset import bundled_split
+from tuicnn.lessons import training_run
 
 SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
 

@@ -16,23 +16,17 @@ from textual.widgets import Input, Static
 
 import tuicnn.nn.concurrent as concurrent
 from tuicnn.app import TuicnnApp
-from tuicnn.data import bundled_split
-from tuicnn.nn import (
-    EpochEnd,
-    Sequential,
-    TrainConfig,
-    build_cnn,
-    build_fc,
-    cnn_layers,
-    fc_layers,
-    train,
-)
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import Sequential, build_cnn, build_fc, cnn_layers, fc_layers
+from tuicnn.nn.training import train
 from tuicnn.screens.main import MainScreen
 from tuicnn.tabs.train_tab import TrainTab
-from tuicnn.widgets.history_table import HistoryTable, row_cells
-from tuicnn.widgets.model_progress import ModelProgress
-from tuicnn.widgets.run_summary import RunSummary
 from tuicnn.widgets.stepper import Stepper
+from tuicnn.widgets.train.history_table import HistoryTable, row_cells
+from tuicnn.widgets.train.model_progress import ModelProgress
+from tuicnn.widgets.train.run_summary import RunSummary
 
 SIZE = (100, 30)
 
@@ -373,7 +367,7 @@ def test_bindings_have_descriptions():
 @pytest.fixture(scope="module")
 def idx_dir(tmp_path_factory):
     """MNIST-style IDX files: 2,000 random training images (200 per class), 100 test."""
-    from tuicnn.data import write_idx
+    from tuicnn.data.idx import write_idx
 
     directory = tmp_path_factory.mktemp("idx")
     rng = np.random.default_rng(7)
@@ -386,9 +380,9 @@ def idx_dir(tmp_path_factory):
 
 
 def test_idx_session_starts_like_the_cli_and_resplits_from_the_files(idx_dir):
-    from tuicnn.data import idx_split
-    from tuicnn.train_settings import TRAIN_SIZE, train_size_scale
-    from tuicnn.workspace import Workspace
+    from tuicnn.data.dataset import idx_split
+    from tuicnn.lessons.train_settings import TRAIN_SIZE, train_size_scale
+    from tuicnn.session.workspace import Workspace
 
     workspace = Workspace.from_data(idx_dir, seed=3)
     expected = idx_split(idx_dir, 1000, 100, seed=3)  # tuicnn train's 1,000 (test: all 100)
@@ -405,7 +399,7 @@ def test_idx_session_starts_like_the_cli_and_resplits_from_the_files(idx_dir):
 
 async def test_idx_training_size_is_set_in_the_tab_and_trained_on(idx_dir):
     from tuicnn.app import create_app
-    from tuicnn.data import idx_split
+    from tuicnn.data.dataset import idx_split
 
     app = create_app(data_dir=idx_dir)
     async with app.run_test(size=SIZE) as pilot:

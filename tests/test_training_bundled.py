@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tuicnn.data import bundled_split
-from tuicnn.nn import EpochEnd, TrainConfig, build_cnn, build_fc, train_concurrently
+from tuicnn.data.dataset import bundled_split
+from tuicnn.nn.concurrent import train_concurrently
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import build_cnn, build_fc
 
 
 @pytest.mark.slow

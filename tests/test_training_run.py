@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuicnn.nn import BatchEnd, Cancelled, EpochEnd, Sequential, cnn_layers, fc_layers
-from tuicnn.train_settings import (
+from tuicnn.lessons.train_settings import (
     BATCH_SIZE,
     EPOCHS,
     FILTERS,
@@ -14,7 +13,7 @@ from tuicnn.train_settings import (
     TRAIN_SIZE,
     TrainSettings,
 )
-from tuicnn.training_run import (
+from tuicnn.lessons.training_run import (
     ModelRun,
     Outcome,
     accuracy_series,
@@ -22,6 +21,8 @@ from tuicnn.training_run import (
     loss_series,
     summary_sentence,
 )
+from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd
+from tuicnn.nn.model import Sequential, cnn_layers, fc_layers
 
 # -- settings -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from tuicnn.train_settings import HIDDEN
+from tuicnn.lessons.train_settings import HIDDEN
 from tuicnn.widgets.colormaps import (
     SHADES,
     colormap,
@@ -572,9 +572,9 @@ def test_snapshot_shades(snap_compare, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_model_progress_draws_one_line_in_proportion() -> None:
-    from tuicnn.nn import BatchEnd
-    from tuicnn.training_run import ModelRun
-    from tuicnn.widgets.model_progress import DONE, TODO, ModelProgress
+    from tuicnn.lessons.training_run import ModelRun
+    from tuicnn.nn.events import BatchEnd
+    from tuicnn.widgets.train.model_progress import DONE, TODO, ModelProgress
 
     progress = ModelProgress("FC")
     app = OneWidgetApp(progress, css="ModelProgress { width: 100; }")
@@ -598,8 +598,8 @@ async def test_model_progress_draws_one_line_in_proportion() -> None:
 async def test_training_chart_builds_its_plot_with_the_first_data() -> None:
     from textual_plotext import PlotextPlot
 
-    from tuicnn.training_run import ChartSeries
-    from tuicnn.widgets.training_chart import EMPTY_TEXT, TrainingChart
+    from tuicnn.lessons.training_run import ChartSeries
+    from tuicnn.widgets.train.training_chart import EMPTY_TEXT, TrainingChart
 
     chart = TrainingChart("Loss")
     app = OneWidgetApp(chart, css="TrainingChart { width: 60; height: 16; }")
@@ -625,7 +625,7 @@ async def test_training_chart_builds_its_plot_with_the_first_data() -> None:
 
 
 async def test_cached_plot_draws_once_per_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tuicnn.widgets.cached_plot import CachedPlot
+    from tuicnn.widgets.train.cached_plot import CachedPlot
 
     plot = CachedPlot()
     app = OneWidgetApp(plot, css="CachedPlot { width: 40; height: 10; }")
@@ -652,7 +652,7 @@ async def test_cached_plot_looks_like_plotext_plot() -> None:
     characters with the same colours, cell for cell."""
     from textual_plotext import PlotextPlot
 
-    from tuicnn.widgets.cached_plot import CachedPlot
+    from tuicnn.widgets.train.cached_plot import CachedPlot
 
     ours, reference = CachedPlot(), PlotextPlot()
     app = OneWidgetApp(Vertical(ours, reference),
@@ -713,7 +713,7 @@ async def test_updates_relayout_the_screen_only_when_the_size_changes() -> None:
 async def test_a_map_card_relays_out_only_when_its_words_or_selection_change() -> None:
     """Explore re-shows every card after each change (a new model, a new digit): cards
     whose title, caption and selection stay the same must not lay the screen out."""
-    from tuicnn.widgets.map_card import MapCard
+    from tuicnn.widgets.explore.map_card import MapCard
 
     card = MapCard("conv1 #1", np.zeros((4, 4)), kernel=np.zeros((3, 3)), caption="max 0")
     app = OneWidgetApp(card)

@@ -21,18 +21,18 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from . import __version__
-from .data import DataError
-from .idle_collector import IdleCollector
-from .messages import ModelsChanged
-from .screens.main import TABS, MainScreen
-from .tabs.train_tab import TrainTab
-from .widgets.tab_bar import TabBar
-from .workspace import ModelRecord, Workspace, WorkspaceLoader, WorkspaceSummary
+from tuicnn import __version__
+from tuicnn.data.errors import DataError
+from tuicnn.idle_collector import IdleCollector
+from tuicnn.messages import ModelsChanged
+from tuicnn.screens.main import TABS, MainScreen
+from tuicnn.session.workspace import ModelRecord, Workspace, WorkspaceLoader, WorkspaceSummary
+from tuicnn.tabs.train_tab import TrainTab
+from tuicnn.widgets.tab_bar import TabBar
 
 if TYPE_CHECKING:
-    from .data import Split
-    from .screens.file_prompt import FileChoice
+    from tuicnn.data.dataset import Split
+    from tuicnn.screens.file_prompt import FileChoice
 
 # ``model_file`` (and with it NumPy) and the help and file screens are imported by the
 # actions that use them: the first frame does not wait for them (issue 7, start-up).
@@ -46,7 +46,7 @@ LOAD_AFTER_SECONDS = 0.3
 takes several repaints to settle (~0.2 s on two cores), and loading on a thread meanwhile
 slowed them by as long as the loading took: NumPy holds the interpreter while it imports."""
 
-WARM_UP_MODULES = ("tuicnn.widgets.cached_plot",)
+WARM_UP_MODULES = ("tuicnn.widgets.train.cached_plot",)
 """Imported on a thread once the app is up, for the first training run: plotext (behind the
 live charts) held the UI thread ~40 ms when the first epoch's points arrived."""
 
@@ -97,7 +97,7 @@ class TuicnnApp(App[None]):
             self._loader = WorkspaceLoader(seed)  # the default session: loaded after frame 1
         else:
             if workspace is None:
-                from .data import bundled_split
+                from tuicnn.data.dataset import bundled_split
 
                 workspace = Workspace.untrained(split or bundled_split(seed=seed), seed=seed)
             if models is not None:
@@ -156,7 +156,7 @@ class TuicnnApp(App[None]):
         await super().on_event(event)
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from tuicnn.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -191,7 +191,7 @@ class TuicnnApp(App[None]):
                       callback: Callable[[FileChoice | None], None], **options: Any) -> None:
         """Show a :class:`FilePrompt` (options as it takes them); ``callback`` gets the
         choice, or None if the user backed out."""
-        from .screens.file_prompt import FilePrompt
+        from tuicnn.screens.file_prompt import FilePrompt
 
         self.push_screen(FilePrompt(title, default, **options), callback)
 
@@ -203,7 +203,7 @@ class TuicnnApp(App[None]):
     def _save_models(self, choice: FileChoice | None) -> None:
         if choice is None:
             return
-        from .model_file import ModelFileError, save_workspace_models
+        from tuicnn.session.model_file import ModelFileError, save_workspace_models
 
         workspace = self.workspace
         try:
@@ -236,7 +236,7 @@ class TuicnnApp(App[None]):
     def _load_models(self, choice: FileChoice | None) -> None:
         if choice is None:
             return
-        from .model_file import ModelFileError, load_models
+        from tuicnn.session.model_file import ModelFileError, load_models
 
         try:
             fc, cnn = load_models(choice.path)  # new objects, or nothing: ours stay as they are
@@ -263,7 +263,11 @@ class TuicnnApp(App[None]):
     def _export_history(self, choice: FileChoice | None) -> None:
         if choice is None:
             return
-        from .model_file import ModelFileError, export_history_csv, export_history_json
+        from tuicnn.session.model_file import (
+            ModelFileError,
+            export_history_csv,
+            export_history_json,
+        )
 
         write = export_history_json if choice.path.suffix.lower() == ".json" else export_history_csv
         try:
@@ -324,7 +328,7 @@ def create_app(data_dir: str | None = None, seed: int | None = 0,
     """
     if not data_dir and load is None:  # the default: loaded once the first frame is drawn
         return TuicnnApp(seed=seed or 0)
-    from .model_file import load_models
+    from tuicnn.session.model_file import load_models
 
     models = load_models(load) if load is not None else None
     if seed is None:
@@ -337,7 +341,7 @@ def create_app(data_dir: str | None = None, seed: int | None = 0,
 def run_app(data_dir: str | None = None, seed: int | None = 0,
             load: str | os.PathLike[str] | None = None) -> int:
     """Entry point used by the CLI; returns the process exit code (2: bad data or file)."""
-    from .model_file import ModelFileError
+    from tuicnn.session.model_file import ModelFileError
 
     try:
         app = create_app(data_dir, seed, load)

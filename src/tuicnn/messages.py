@@ -1,4 +1,6 @@
-"""Messages shared between tabs. The main screen is the go-between that forwards them."""
+"""Messages that cross tabs. The main screen is the go-between that forwards them.
+
+A tab's messages to itself (the Train tab's from its training thread) are nested in it."""
 
 from __future__ import annotations
 
@@ -9,9 +11,6 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # annotations only: the first frame imports this module, and no NumPy
     import numpy as np
-
-    from .data import Split
-    from .nn import BatchEnd, Cancelled, EpochEnd, Sequential, TrainConfig
 
 
 class ModelsChanged(Message):
@@ -37,51 +36,3 @@ class SendToExplore(Message):
 
     image: np.ndarray
     label: str
-
-
-# -- Train tab: from its training thread to itself (``post_message`` is thread-safe) --------
-
-
-@dataclass(eq=False)
-class TrainingProgress(Message, bubble=False):
-    """The latest ``BatchEnd`` of each model still training, one snapshot per step.
-
-    A later snapshot holds everything an earlier one does, so queued snapshots collapse
-    (``can_replace``): a burst of fast batches costs the UI one update, not one per batch.
-    """
-
-    latest: tuple[BatchEnd, ...]
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, TrainingProgress)
-
-
-@dataclass(eq=False)
-class EpochFinished(Message, bubble=False):
-    """One model finished an epoch (never collapsed: each is a table row)."""
-
-    event: EpochEnd
-
-
-@dataclass(eq=False)
-class ModelStopped(Message, bubble=False):
-    """One model stopped early because the run was cancelled."""
-
-    event: Cancelled
-
-
-@dataclass(eq=False)
-class TrainingEnded(Message, bubble=False):
-    """The training thread is done; its models are no longer being changed.
-
-    Attributes:
-        models: the new FC and CNN, in that order, trained (or partly trained) in place.
-        split: the data they were trained on (None if it could not be made).
-        config: the settings used.
-        error: a one-line reason when training failed, else None.
-    """
-
-    models: tuple[Sequential, ...]
-    split: Split | None
-    config: TrainConfig
-    error: str | None = None

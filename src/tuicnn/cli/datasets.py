@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tuicnn.cli.args import DATASETS, UsageError
+from tuicnn.cli.common import DATASETS, UsageError
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_PACKAGE = "dataset-fashion-mnist"

@@ -12,7 +12,9 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
-from tuicnn.nn import BatchEnd, EpochEnd, Sequential, TrainConfig
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import BatchEnd, EpochEnd
+from tuicnn.nn.model import Sequential
 
 _ROW = "{:>7}  {:>10}  {:>9}  {:>9}  {:>8}  {:>7}"
 

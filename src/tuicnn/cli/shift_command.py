@@ -2,8 +2,8 @@
 
 The headless twin of the Shift tab. It trains both models with the engine's ``train``
 generator (same split, seed and batch order as ``tuicnn train``), or takes them from a model
-file with ``--load``, runs :func:`tuicnn.shift_test.shift_test` and prints a table, or with
-``--json`` one object per shift: ``{"shift": k, "direction": "right", "fc": 0.91,
+file with ``--load``, runs :func:`tuicnn.lessons.shift_experiment.shift_test` and prints a
+table, or with ``--json`` one object per shift: ``{"shift": k, "direction": "right", "fc": 0.91,
 "cnn": 0.95}``.
 
 With ``--load`` the split's seed defaults to the seed the models were made with: the bundled
@@ -20,22 +20,17 @@ from collections.abc import Callable
 from typing import TextIO
 
 from tuicnn.cli import report
-from tuicnn.cli.args import TRAIN_SIZE_HELP, UsageError
+from tuicnn.cli.common import TRAIN_SIZE_HELP, UsageError, add_data_options
 from tuicnn.cli.datasets import resolve_data_dir
-from tuicnn.data import DataError, Split, bundled_split, idx_split
-from tuicnn.model_file import ModelFileError, load_models
-from tuicnn.nn import (
-    BatchEnd,
-    EpochEnd,
-    Sequential,
-    TrainConfig,
-    build_cnn,
-    build_fc,
-    check_range,
-)
-from tuicnn.nn import train as train_model
-from tuicnn.shift_test import DIRECTIONS, ShiftRow, reading, shift_test
-from tuicnn.workspace import ModelRecord
+from tuicnn.data.dataset import Split, bundled_split, idx_split
+from tuicnn.data.errors import DataError
+from tuicnn.lessons.shift_experiment import DIRECTIONS, ShiftRow, reading, shift_test
+from tuicnn.nn.config import TrainConfig, check_range
+from tuicnn.nn.events import BatchEnd, EpochEnd
+from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.training import train as train_model
+from tuicnn.session.model_file import ModelFileError, load_models
+from tuicnn.session.workspace import ModelRecord
 
 MAX_SHIFT = 27
 """A 28-pixel image moved 28 pixels is blank; 27 is the largest shift that means anything."""
@@ -47,6 +42,12 @@ DEFAULT_MAX_SHIFT = 6
 TRAINING_DEFAULTS = {"epochs": 5, "batch_size": 64, "hidden": 128, "filters": 8, "lr": 1e-3}
 
 _ROW = "{:>7}  {:>8}  {:>8}  {:>8}"
+
+
+HELP = "how FC and CNN accuracy falls as test digits move"
+DESCRIPTION = ("Train the FC and the CNN (or --load saved ones), then measure their test "
+               "accuracy with every test digit shifted 0..K pixels, printing a table or JSON "
+               "lines.")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -83,6 +84,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         "nothing else")
     add("--load", metavar="FILE", help="test the FC and CNN saved in FILE (by 'tuicnn train "
         "--save' or the app's ctrl+s) instead of training new ones")
+    add_data_options(parser)
+    parser.set_defaults(run=run_shift_test)
     return parser
 
 

@@ -21,20 +21,70 @@ from pathlib import Path
 from typing import TextIO
 
 from tuicnn.cli import report
-from tuicnn.cli.args import UsageError
+from tuicnn.cli.common import (
+    MODELS,
+    TRAIN_SIZE_HELP,
+    UsageError,
+    add_data_options,
+    limits_text,
+)
 from tuicnn.cli.datasets import resolve_data_dir
-from tuicnn.data import DataError, Split, bundled_split, idx_split
-from tuicnn.model_file import (
+from tuicnn.data.dataset import Split, bundled_split, idx_split
+from tuicnn.data.errors import DataError
+from tuicnn.nn.config import TrainConfig, check_range
+from tuicnn.nn.events import BatchEnd, EpochEnd
+from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.training import train as train_model
+from tuicnn.session.model_file import (
     ModelFileError,
     export_history_csv,
     export_history_json,
     save_workspace_models,
 )
-from tuicnn.nn import BatchEnd, EpochEnd, Sequential, TrainConfig, build_cnn, build_fc, check_range
-from tuicnn.nn import train as train_model
-from tuicnn.workspace import ModelRecord
+from tuicnn.session.workspace import ModelRecord
 
 HISTORY_FORMATS = (".csv", ".json")
+
+
+HELP = "train FC and/or CNN without the UI"
+DESCRIPTION = ("Train the fully-connected network and/or the CNN on the same split and seed "
+               "(so both see the same batches), printing a table or JSON lines.")
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the ``train`` options to ``parser`` (a sub-parser made by the CLI)."""
+    parser.add_argument("--model", choices=MODELS, default="both",
+                       help="which network(s) to train; both = FC, then CNN (default: both)")
+    parser.add_argument("--epochs", type=int, default=5, metavar="N",
+                       help=f"passes over the training set, {limits_text('epochs')} (default: 5)")
+    parser.add_argument("--batch-size", type=int, default=64, metavar="B",
+                       help=f"images per step, {limits_text('batch_size')} (default: 64)")
+    parser.add_argument("--hidden", type=int, default=128, metavar="H",
+                       help=f"FC hidden units, {limits_text('hidden')} (default: 128)")
+    parser.add_argument("--filters", type=int, default=8, metavar="F",
+                       help="CNN first-layer filters (the second has 2F), "
+                        f"{limits_text('filters')} (default: 8)")
+    parser.add_argument("--lr", type=float, default=1e-3, metavar="LR",
+                       help=f"Adam learning rate, {limits_text('lr')} (default: 0.001)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                       help=f"seed for the split, the weights and the batch order, "
+                       f"{limits_text('seed')} (default: 0)")
+    parser.add_argument("--train-size", type=int, default=1000, metavar="N",
+                       help=TRAIN_SIZE_HELP)
+    parser.add_argument("--test-size", type=int, default=1000, metavar="N",
+                       help="test images, disjoint from training (default: 1000)")
+    add_data_options(parser)
+    parser.add_argument("--json", action="store_true",
+                       help="print one JSON object per finished epoch on stdout, nothing else")
+    parser.add_argument("--save", metavar="FILE",
+                       help="after training, save both models to FILE (.npz; needs --model "
+                       "both) for 'tuicnn --load' and 'tuicnn shift-test --load'")
+    parser.add_argument("--export-history", metavar="FILE",
+                       help="after training, write every epoch's numbers to FILE.csv or "
+                       "FILE.json")
+    parser.add_argument("--force", action="store_true",
+                       help="let --save and --export-history replace existing files")
+    parser.set_defaults(run=run_train)
 
 
 def _config(args: argparse.Namespace) -> TrainConfig:
@@ -57,7 +107,7 @@ def _config(args: argparse.Namespace) -> TrainConfig:
 def check_output(path: str, force: bool, option: str) -> Path:
     """Refuse an output file that cannot be written, before any training starts.
 
-    The writers in :mod:`tuicnn.model_file` check again when they write (the file may
+    The writers in :mod:`tuicnn.session.model_file` check again when they write (the file may
     appear meanwhile); checking here too means a typo costs a second, not a whole run.
 
     Raises:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import Conv2D, Dense, Layer, MaxPool2D, Shape
-from .shapes import window_output_shape
+from tuicnn.nn.layers import Conv2D, Dense, Layer, MaxPool2D, Shape
+from tuicnn.nn.shapes import window_output_shape
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from .config import TrainConfig
-from .events import TrainEvent
-from .model import Sequential
-from .training import train
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import TrainEvent
+from tuicnn.nn.model import Sequential
+from tuicnn.nn.training import train
 
 
 def _lower_priority(nice: int) -> None:

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .shapes import conv_output_size, window_output_shape
+from tuicnn.nn.shapes import conv_output_size, window_output_shape
 
 Shape = tuple[int, ...]
 

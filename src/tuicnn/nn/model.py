@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
-from .losses import softmax
-from .shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
+from tuicnn.nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
+from tuicnn.nn.losses import softmax
+from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import softmax
-from .model import Sequential
+from tuicnn.nn.losses import softmax
+from tuicnn.nn.model import Sequential
 
 
 @dataclass(frozen=True)

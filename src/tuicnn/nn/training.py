@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .config import TrainConfig
-from .events import BatchEnd, Cancelled, EpochEnd, TrainEvent
-from .losses import softmax_cross_entropy
-from .model import Sequential
-from .optim import Adam
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, TrainEvent
+from tuicnn.nn.losses import softmax_cross_entropy
+from tuicnn.nn.model import Sequential
+from tuicnn.nn.optim import Adam
 
 
 def shuffle_rng(seed: int) -> np.random.Generator:

@@ -9,6 +9,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuicnn.screens.main import TABS, MainScreen, tab_class
+from tuicnn.tabs.base import bindings_of
+
 INTRO = (
     "tuicnn trains a fully-connected net and a CNN on the same real MNIST digits, "
     "then lets you look inside the CNN.\n"
@@ -43,19 +46,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close help")]
 
     def compose(self) -> ComposeResult:
-        from ..app import TuicnnApp
-        from ..screens.main import TABS, MainScreen, tab_class
-        from ..widgets.draw_canvas import DrawCanvas
-
-        owners: list[tuple[str, type]] = [("Everywhere", TuicnnApp), ("Tabs", MainScreen)]
+        sections = [("Everywhere", bindings_of(type(self.app))),
+                    ("Tabs", bindings_of(MainScreen))]
         for pane, title, _, _ in TABS:
-            owners.append((f"{title} tab", tab_class(pane)))
-            if pane == "draw":
-                owners.append(("Drawing canvas", DrawCanvas))
-        sections = [
-            (title, [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS])
-            for title, owner in owners
-        ]
+            sections += tab_class(pane).help_sections(title)
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys · Esc closes"
             yield Static(help_text(sections), id="help-text")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from typing import TYPE_CHECKING, cast
 
 from textual import messages
 from textual.app import ComposeResult
@@ -13,9 +14,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header
 
-from ..messages import ModelsChanged, SendToExplore
-from ..widgets.key_footer import KeyFooter
-from ..widgets.tab_bar import TabBar
+from tuicnn.messages import ModelsChanged, SendToExplore
+from tuicnn.tabs.base import BaseTab, session_of
+from tuicnn.widgets.key_footer import KeyFooter
+from tuicnn.widgets.tab_bar import TabBar
+
+if TYPE_CHECKING:
+    from tuicnn.tabs.explore_tab import ExploreTab
 
 #: ``(pane id, tab title, class name in tuicnn.tabs.<pane>_tab, function key)``, in order.
 TABS: tuple[tuple[str, str, str, str], ...] = (
@@ -31,11 +36,12 @@ TABS: tuple[tuple[str, str, str, str], ...] = (
 SETTLE_STEPS = 2
 
 
-def tab_class(pane: str) -> type[Widget]:
+def tab_class(pane: str) -> type[BaseTab]:
     """The class of a tab, imported on first use (only the first tab is needed at start)."""
     class_name = next(name for pane_id, _, name, _ in TABS if pane_id == pane)
-    module = importlib.import_module(f"{__package__.rpartition('.')[0]}.tabs.{pane}_tab")
-    return getattr(module, class_name)
+    cls = getattr(importlib.import_module(f"tuicnn.tabs.{pane}_tab"), class_name)
+    assert issubclass(cls, BaseTab), f"{class_name} must derive from BaseTab"
+    return cls
 
 
 class MainScreen(Screen[None]):
@@ -90,19 +96,19 @@ class MainScreen(Screen[None]):
         self.query_one(ContentSwitcher).current = pane
         self._focus_tab(pane)
 
-    def tab(self, pane: str) -> Widget | None:
+    def tab(self, pane: str) -> BaseTab | None:
         """The widget of tab ``pane``, or None if not built yet."""
         return next((tab for tab in self.query_one(ContentSwitcher).children
-                     if tab.id == pane), None)
+                     if isinstance(tab, BaseTab) and tab.id == pane), None)
 
-    async def ensure_tab(self, pane: str) -> Widget:
+    async def ensure_tab(self, pane: str) -> BaseTab:
         """The widget of tab ``pane``, built and mounted (hidden) now if it was not yet."""
         tab = self.tab(pane)
         if tab is None:
             tab = tab_class(pane)(id=pane)
             tab.display = False  # until the switcher shows it
             await self.query_one(ContentSwitcher).mount(tab)
-            self.app.idle_collector.freeze()  # type: ignore[attr-defined]
+            session_of(self).idle_collector.freeze()
         return tab
 
     async def on_tab_bar_chosen(self, message: TabBar.Chosen) -> None:
@@ -145,15 +151,8 @@ class MainScreen(Screen[None]):
 
     def _focus_tab(self, pane: str) -> None:
         tab = self.tab(pane)
-        if tab is None:
-            return
-        focus_default = getattr(tab, "focus_default", None)
-        if callable(focus_default):
-            focus_default()
-        elif self.focused is None or tab not in self.focused.ancestors:
-            first = next((w for w in tab.query("*") if w.focusable), None)
-            if first is not None:
-                first.focus()
+        if tab is not None:
+            tab.focus_default()
 
     def on_layout(self, message: messages.Layout) -> None:
         """Drop layout requests from inside a hidden tab: nothing on screen would move.
@@ -177,11 +176,11 @@ class MainScreen(Screen[None]):
         for pane, *_ in TABS:
             tab = self.tab(pane)
             if tab is not None and tab is not message.control:
-                tab.models_changed()  # type: ignore[attr-defined]
+                tab.models_changed()
 
     async def on_send_to_explore(self, message: SendToExplore) -> None:
         """A drawing from the Draw tab: trace it in the Explore tab and show that tab."""
         message.stop()
-        explore = await self.ensure_tab("explore")
-        explore.show_drawing(message.image, message.label)  # type: ignore[attr-defined]
+        explore = cast("ExploreTab", await self.ensure_tab("explore"))
+        explore.show_drawing(message.image, message.label)
         await self.show_tab("explore")

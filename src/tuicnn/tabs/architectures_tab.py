@@ -16,14 +16,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from ..nn.architectures import (
-    ArchitectureSummary,
-    LayerRow,
-    all_architectures,
-    summarize,
-)
-from ..widgets.output_size_calculator import OutputSizeCalculator
-from ..workspace import DEFAULT_FILTERS, DEFAULT_HIDDEN
+from tuicnn.nn.architectures import ArchitectureSummary, LayerRow, all_architectures, summarize
+from tuicnn.session.workspace import DEFAULT_FILTERS, DEFAULT_HIDDEN
+from tuicnn.tabs.base import BaseTab
+from tuicnn.widgets.architectures.output_size_calculator import OutputSizeCalculator
 
 #: (header, width) of each table column. Fixed widths keep the layout steady as the shown
 #: architecture changes (and fit 80 columns: 68 + borders and scrollbar).
@@ -86,7 +82,7 @@ def layer_detail(row: LayerRow) -> str:
     return f"{row.name}: {row.description} · {sees}{hint}"
 
 
-class ArchitecturesTab(VerticalScroll, can_focus=False):
+class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
     """Compare architectures layer by layer; compute output sizes.
 
     Scrolls as a whole when the terminal is too small for its minimum heights (80×24 works;

@@ -22,12 +22,13 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Static
 
-from ..data.transforms import preprocess_drawing
-from ..messages import SendToExplore
-from ..widgets.draw_canvas import DrawCanvas
-from ..widgets.heatmap import Heatmap
-from ..widgets.probability_bars import ProbabilityBars
-from ..workspace import ModelRecord, Workspace
+from tuicnn.data.transforms import preprocess_drawing
+from tuicnn.messages import SendToExplore
+from tuicnn.session.workspace import ModelRecord
+from tuicnn.tabs.base import BaseTab, bindings_of
+from tuicnn.widgets.draw.draw_canvas import DrawCanvas
+from tuicnn.widgets.heatmap import Heatmap
+from tuicnn.widgets.probability_bars import ProbabilityBars
 
 PREDICT_INTERVAL = 0.05
 """Seconds between prediction updates while drawing (at most 20 per second)."""
@@ -54,7 +55,7 @@ HELP = (
 )
 
 
-class DrawTab(Vertical):
+class DrawTab(Vertical, BaseTab):
     """Draw a digit; see it preprocessed like MNIST and both models' predictions, live.
 
     Keys of the canvas itself are :attr:`DrawCanvas.BINDINGS`; this tab adds ``s`` (send the
@@ -75,7 +76,7 @@ class DrawTab(Vertical):
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        labels = self._workspace.split.class_names
+        labels = self.workspace.split.class_names
         yield Static(id="draw-notice")
         with Horizontal(id="draw-row"):
             with Vertical(id="draw-canvas-panel"):
@@ -119,6 +120,11 @@ class DrawTab(Vertical):
         """Focus the canvas, so the drawing keys work straight away."""
         self.canvas.focus()
 
+    @classmethod
+    def help_sections(cls, title: str) -> list[tuple[str, list[Binding]]]:
+        """The tab's keys, then the canvas's (they work while it has the focus)."""
+        return [*super().help_sections(title), ("Drawing canvas", bindings_of(DrawCanvas))]
+
     def predict(self) -> None:
         """Preprocess the canvas and update the middle picture and both sets of bars now.
 
@@ -130,7 +136,7 @@ class DrawTab(Vertical):
             self._timer = None
         self._image = preprocess_drawing(self.canvas.canvas)
         seen = self.query_one("#draw-seen", Heatmap)
-        workspace = self._workspace
+        workspace = self.workspace
         if self._image is None:
             seen.update(None)
             for kind in ("fc", "cnn"):
@@ -175,10 +181,6 @@ class DrawTab(Vertical):
 
     # -- internals --------------------------------------------------------------------------
 
-    @property
-    def _workspace(self) -> Workspace:
-        return self.app.workspace  # type: ignore[attr-defined]
-
     def _update_titles(self) -> None:
         """Point to ``p`` where the preprocessed picture is hidden (narrow terminals)."""
         narrow = self.has_class("-narrow")
@@ -190,7 +192,7 @@ class DrawTab(Vertical):
         seen.can_focus = swapped
 
     def _show_model_status(self) -> None:
-        workspace = self._workspace
+        workspace = self.workspace
         trained = workspace.fc.trained and workspace.cnn.trained
         notice = self.query_one("#draw-notice", Static)
         notice.update(TRAINED_NOTICE if trained else UNTRAINED_NOTICE)

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, ContentSwitcher, Label, Static
 
-from ..explorer import (
+from tuicnn.lessons.explorer import (
     QUICK_DIGITS,
     Example,
     TraceCache,
@@ -36,16 +36,17 @@ from ..explorer import (
     stage_channel,
     step_position,
 )
-from ..nn import Trace
-from ..widgets.filters_view import FiltersView, learned_title
-from ..widgets.maxpool_view import MaxPoolView
-from ..widgets.pipeline_view import PipelineView
-from ..widgets.repeat_button import RepeatButton
-from ..widgets.scroll_body import ScrollBody
+from tuicnn.nn.tracing import Trace
+from tuicnn.tabs.base import BaseTab
+from tuicnn.widgets.explore.filters_view import FiltersView, learned_title
+from tuicnn.widgets.explore.maxpool_view import MaxPoolView
+from tuicnn.widgets.explore.pipeline_view import PipelineView
+from tuicnn.widgets.repeat_button import RepeatButton
+from tuicnn.widgets.scroll_body import ScrollBody
 
 if TYPE_CHECKING:
-    from ..data import Split
-    from ..workspace import ModelRecord, Workspace
+    from tuicnn.data.dataset import Split
+    from tuicnn.session.workspace import ModelRecord
 
 VIEWS = ("filters", "layers", "maxpool")
 """Content switcher ids, in the order of the view buttons."""
@@ -67,7 +68,7 @@ def _digit_bindings() -> list[Binding]:
     return bindings
 
 
-class ExploreTab(Vertical):
+class ExploreTab(Vertical, BaseTab):
     """Shows one digit flowing through the CNN; every number is the engine's."""
 
     BINDINGS = [
@@ -121,7 +122,7 @@ class ExploreTab(Vertical):
     # -- composition --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        split = self._workspace.split
+        split = self.workspace.split
         yield Static("", id="explore-network", markup=False)
         yield Static("", id="explore-example", markup=False)
         with Horizontal(id="explore-controls"):
@@ -160,7 +161,7 @@ class ExploreTab(Vertical):
         if view == "filters":
             return FiltersView(id="filters")
         if view == "layers":
-            return PipelineView(self._workspace.split.class_names, id="layers")
+            return PipelineView(self.workspace.split.class_names, id="layers")
         return MaxPoolView(id="maxpool")
 
     def on_mount(self) -> None:
@@ -181,18 +182,14 @@ class ExploreTab(Vertical):
     # -- what is shown --------------------------------------------------------------------
 
     @property
-    def _workspace(self) -> Workspace:
-        return self.app.workspace  # type: ignore[attr-defined]
-
-    @property
     def record(self) -> ModelRecord:
         """The network explored: always the workspace's current CNN."""
-        return self._workspace.cnn
+        return self.workspace.cnn
 
     @property
     def example(self) -> Example:
         """The test example shown (digit, position among its class, test-set index)."""
-        split = self._workspace.split
+        split = self.workspace.split
         return pick_example(split.y_test, self.digit, self.position)
 
     @property
@@ -203,7 +200,7 @@ class ExploreTab(Vertical):
         example = self.example
         if example.index < 0:
             return None
-        return example.index, self._workspace.split.x_test[example.index]
+        return example.index, self.workspace.split.x_test[example.index]
 
     @property
     def trace(self) -> Trace | None:
@@ -236,7 +233,7 @@ class ExploreTab(Vertical):
 
     def action_digit(self, digit: int) -> None:
         """Show the first test example of ``digit``."""
-        if digit >= self._workspace.split.n_classes:
+        if digit >= self.workspace.split.n_classes:
             self.notify(f"this data set has no class {digit}", severity="warning")
             return
         self.digit, self.position, self._drawing = digit, 0, None
@@ -304,7 +301,7 @@ class ExploreTab(Vertical):
 
     def _reset_split(self) -> None:
         """Adopt the workspace's data (first mount, or a data set replaced elsewhere)."""
-        split = self._workspace.split
+        split = self.workspace.split
         if split is self._split:
             return
         self._split = split
@@ -323,7 +320,7 @@ class ExploreTab(Vertical):
 
     def _redraw(self) -> None:
         """Update the status lines and whatever the active view needs, nothing more."""
-        split = self._workspace.split
+        split = self.workspace.split
         record = self.record
         example = self.example
         trace = self.trace

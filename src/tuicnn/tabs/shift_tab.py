@@ -1,9 +1,9 @@
 """Shift tab: does the CNN really cope better than the FC when digits are off-centre?
 
-Left: the shift test (:mod:`tuicnn.shift_test`) for the workspace's FC and CNN, as a table,
-a one-line reading of the numbers and a chart of both models on the same axes. It runs in a
-thread worker that posts one message per measured shift, so the table fills in while the UI
-stays responsive; a new run (or new models) cancels the old one through a stop event.
+Left: the shift test (:mod:`tuicnn.lessons.shift_experiment`) for the workspace's FC and
+CNN, as a table, a one-line reading of the numbers and a chart of both models on the same
+axes. It runs in a thread worker that posts one message per measured shift, so the table
+fills in while the UI stays responsive; a new run (or new models) cancels the old one through a stop event.
 
 Right: one test digit moved by the selected shift, with both models' predictions for it.
 The table's highlighted row *is* the selected shift: arrows in the table, or ``[``/``]``
@@ -27,12 +27,19 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
-from ..data.transforms import shift_images
-from ..nn import Sequential
-from ..shift_test import DEFAULT_SHIFTS, DIRECTIONS, ShiftRow, iter_shift_test, offsets, reading
-from ..widgets.heatmap import Heatmap
-from ..widgets.probability_bars import ProbabilityBars
-from ..workspace import Workspace
+from tuicnn.data.transforms import shift_images
+from tuicnn.lessons.shift_experiment import (
+    DEFAULT_SHIFTS,
+    DIRECTIONS,
+    ShiftRow,
+    iter_shift_test,
+    offsets,
+    reading,
+)
+from tuicnn.nn.model import Sequential
+from tuicnn.tabs.base import BaseTab
+from tuicnn.widgets.heatmap import Heatmap
+from tuicnn.widgets.probability_bars import ProbabilityBars
 
 SHIFTS: tuple[int, ...] = tuple(DEFAULT_SHIFTS)
 """The shifts measured and shown: 0..6 pixels."""
@@ -47,7 +54,7 @@ TRAINED_NOTICE = "How test accuracy holds up when every test digit is moved by a
 STALE = "The models changed since this was measured: press r to measure again."
 
 
-class ShiftTab(Vertical):
+class ShiftTab(Vertical, BaseTab):
     """The shift test for the workspace's FC and CNN, and one shifted digit up close.
 
     Public state for tests and callers: :attr:`rows` (the measured :class:`ShiftRow` list),
@@ -94,7 +101,7 @@ class ShiftTab(Vertical):
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        labels = self._workspace.split.class_names
+        labels = self.workspace.split.class_names
         yield Static(id="shift-notice")
         with Horizontal(id="shift-body"):
             with Vertical(id="shift-results"):
@@ -164,7 +171,7 @@ class ShiftTab(Vertical):
         for shift in SHIFTS:
             for column in ("fc", "cnn", "gap"):
                 table.update_cell(str(shift), column, PENDING)
-        workspace = self._workspace
+        workspace = self.workspace
         models = {"fc": workspace.fc.model, "cnn": workspace.cnn.model}
         split = workspace.split
         self._measure(self._run_id, models, split.x_test, split.y_test, self.direction,
@@ -252,7 +259,7 @@ class ShiftTab(Vertical):
         )
 
     def action_step_digit(self, step: int) -> None:
-        self.digit = (self.digit + step) % self._workspace.split.n_test
+        self.digit = (self.digit + step) % self.workspace.split.n_test
         self._show_digit()
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
@@ -264,12 +271,8 @@ class ShiftTab(Vertical):
     # -- internals --------------------------------------------------------------------------
 
     @property
-    def _workspace(self) -> Workspace:
-        return self.app.workspace  # type: ignore[attr-defined]
-
-    @property
     def _trained(self) -> bool:
-        workspace = self._workspace
+        workspace = self.workspace
         return workspace.fc.trained and workspace.cnn.trained
 
     def _cancel(self) -> None:
@@ -283,7 +286,7 @@ class ShiftTab(Vertical):
         notice.update(TRAINED_NOTICE if self._trained else UNTRAINED_NOTICE)
         notice.set_class(not self._trained, "-untrained")
 
-        n_test = self._workspace.split.n_test
+        n_test = self.workspace.split.n_test
         weights = " · random weights" if self._untrained_run and self.rows else ""
         caption = f"{n_test:,} test digits moved {self._rows_direction}{weights}"
         self.query_one("#shift-caption", Static).update(Text(caption, style="bold"))
@@ -328,7 +331,7 @@ class ShiftTab(Vertical):
         Returns:
             ``(images (S, 28, 28, 1), {"fc": (S, 10), "cnn": (S, 10)})`` for ``S`` shifts.
         """
-        workspace = self._workspace
+        workspace = self.workspace
         key = (self.digit, self.direction, id(workspace.fc.model), id(workspace.cnn.model))
         if self._view is None or self._view[0] != key:
             x = workspace.split.x_test[self.digit : self.digit + 1]
@@ -344,7 +347,7 @@ class ShiftTab(Vertical):
 
     def _show_digit(self) -> None:
         """Update the shifted digit, the summary and the bars for digit/shift/direction."""
-        split = self._workspace.split
+        split = self.workspace.split
         images, probs = self._digit_predictions()
         index = SHIFTS.index(self.shift)
         true = int(split.y_test[self.digit])

@@ -12,6 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -19,18 +20,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import Button, Collapsible, Static
 from textual.worker import get_current_worker
 
-from ..messages import (
-    EpochFinished,
-    ModelsChanged,
-    ModelStopped,
-    TrainingEnded,
-    TrainingProgress,
-)
-from ..nn import BatchEnd, EpochEnd, TrainConfig
-from ..train_settings import (
+from tuicnn.lessons.train_settings import (
     BATCH_SIZE,
     EPOCHS,
     FILTERS,
@@ -40,17 +34,23 @@ from ..train_settings import (
     TrainSettings,
     train_size_scale,
 )
-from ..training_run import ModelRun, accuracy_series, loss_series
-from ..widgets.history_table import HistoryTable
-from ..widgets.model_progress import ModelProgress
-from ..widgets.run_summary import RunSummary
-from ..widgets.scroll_body import ScrollBody
-from ..widgets.stepper import Stepper
-from ..widgets.training_chart import TrainingChart
-from ..workspace import ModelRecord, Workspace
+from tuicnn.lessons.training_run import ModelRun, accuracy_series, loss_series
+from tuicnn.messages import ModelsChanged
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import BatchEnd, EpochEnd
+from tuicnn.session.workspace import ModelRecord, Workspace
+from tuicnn.tabs.base import BaseTab
+from tuicnn.widgets.scroll_body import ScrollBody
+from tuicnn.widgets.stepper import Stepper
+from tuicnn.widgets.train.history_table import HistoryTable
+from tuicnn.widgets.train.model_progress import ModelProgress
+from tuicnn.widgets.train.run_summary import RunSummary
+from tuicnn.widgets.train.training_chart import TrainingChart
 
 if TYPE_CHECKING:
-    from ..data import Split
+    from tuicnn.data.dataset import Split
+    from tuicnn.nn.events import Cancelled
+    from tuicnn.nn.model import Sequential
 
 TRAINING_NICENESS = 10
 """How much lower the training threads' OS priority is than the UI's (Linux)."""
@@ -75,12 +75,59 @@ def _model_title(kind: str, settings: TrainSettings) -> str:
             f"{settings.cnn_params:,} parameters")
 
 
-class TrainTab(Vertical):
+class TrainTab(Vertical, BaseTab):
     """Settings, live progress and charts, epoch tables and the verdict, in one scroll.
 
     Attributes:
         clock: the time source for elapsed time and ETA (replaceable in tests).
     """
+
+    # -- from the training thread to this tab (``post_message`` is thread-safe) ----------
+
+    @dataclass(eq=False)
+    class Progress(Message, bubble=False):
+        """The latest ``BatchEnd`` of each model still training, one snapshot per step.
+
+        A later snapshot holds everything an earlier one does, so queued snapshots collapse
+        (``can_replace``): a burst of fast batches costs the UI one update, not one per batch.
+        """
+
+        latest: tuple[BatchEnd, ...]
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, TrainTab.Progress)
+
+
+    @dataclass(eq=False)
+    class EpochFinished(Message, bubble=False):
+        """One model finished an epoch (never collapsed: each is a table row)."""
+
+        event: EpochEnd
+
+
+    @dataclass(eq=False)
+    class ModelStopped(Message, bubble=False):
+        """One model stopped early because the run was cancelled."""
+
+        event: Cancelled
+
+
+    @dataclass(eq=False)
+    class Ended(Message, bubble=False):
+        """The training thread is done; its models are no longer being changed.
+
+        Attributes:
+            models: the new FC and CNN, in that order, trained (or partly trained) in place.
+            split: the data they were trained on (None if it could not be made).
+            config: the settings used.
+            error: a one-line reason when training failed, else None.
+        """
+
+        models: tuple[Sequential, ...]
+        split: Split | None
+        config: TrainConfig
+        error: str | None = None
+
 
     BINDINGS = [
         # Priority: these letters must work while a number field has focus (a field would
@@ -108,7 +155,7 @@ class TrainTab(Vertical):
         # would restyle every widget of the tab a second time before the first frame.
         self._set_layout_classes(self.app.size.width)
         # The summary, not the workspace: at start-up the data may still be loading.
-        summary = self.app.workspace_summary
+        summary = self.session.workspace_summary
         self._split_seed = summary.seed
         sizes = train_size_scale(summary.max_train_size)
         size = summary.n_train if self._valid(sizes, summary.n_train) else min(1000, sizes.high)
@@ -164,7 +211,7 @@ class TrainTab(Vertical):
 
     def _advanced_steppers(self) -> list[Stepper]:
         s = self.settings
-        sizes = train_size_scale(self.app.workspace_summary.max_train_size)
+        sizes = train_size_scale(self.session.workspace_summary.max_train_size)
         return [
             Stepper("Learning rate", LEARNING_RATE, s.lr, name="lr", id="set-lr",
                     tooltip=f"Adam's step size: {LEARNING_RATE.hint}; the arrows go "
@@ -227,7 +274,7 @@ class TrainTab(Vertical):
     def _show_settings(self) -> None:
         s = self.settings
         self.query_one("#train-params", Static).update(f"Parameters: {s.params_line()}")
-        summary = self.app.workspace_summary
+        summary = self.session.workspace_summary
         # IDX files: say which, and "images" (they are not always digits).
         idx = summary.source is not None
         unit, source = ("images", f" of {summary.source}") if idx else ("digits", "")
@@ -241,11 +288,11 @@ class TrainTab(Vertical):
 
     def _needs_new_split(self) -> bool:
         """The data is re-split when the size or the seed differ from the current split's."""
-        return (self.settings.train_size != self.app.workspace_summary.n_train
+        return (self.settings.train_size != self.session.workspace_summary.n_train
                 or self.settings.seed != self._split_seed)
 
     def _show_workspace(self) -> None:
-        summary = self.app.workspace_summary
+        summary = self.session.workspace_summary
         self.query_one("#train-workspace", Static).update(
             f"FC in use: {summary.fc_status}\nCNN in use: {summary.cnn_status}")
 
@@ -276,7 +323,7 @@ class TrainTab(Vertical):
         except ValueError as error:  # the steppers keep values valid; belt and braces
             self.notify(str(error), severity="error")
             return
-        split = None if self._needs_new_split() else self.app.workspace.split
+        split = None if self._needs_new_split() else self.workspace.split
         n_train = settings.train_size if split is None else split.n_train
         batches = math.ceil(n_train / settings.batch_size)
         now = self.clock()
@@ -333,7 +380,8 @@ class TrainTab(Vertical):
         (here, off the UI thread: IDX files are read again). Errors end the run with a
         message instead of crashing the app.
         """
-        from ..nn import build_cnn, build_fc, train_concurrently  # NumPy: not for frame 1
+        from tuicnn.nn.concurrent import train_concurrently  # NumPy: not for frame 1
+        from tuicnn.nn.model import build_cnn, build_fc
 
         worker = get_current_worker()
         models: tuple = ()
@@ -355,32 +403,32 @@ class TrainTab(Vertical):
                     now = time.monotonic()
                     if now - posted >= PROGRESS_SECONDS:
                         posted = now
-                        self.post_message(TrainingProgress(tuple(latest.values())))
+                        self.post_message(TrainTab.Progress(tuple(latest.values())))
                 elif isinstance(event, EpochEnd):
-                    self.post_message(EpochFinished(event))
+                    self.post_message(TrainTab.EpochFinished(event))
                 else:
-                    self.post_message(ModelStopped(event))
+                    self.post_message(TrainTab.ModelStopped(event))
         except Exception as error:  # reported in the UI; the previous models stay
-            self.post_message(TrainingEnded((), split, config, f"{type(error).__name__}: {error}"))
+            self.post_message(TrainTab.Ended((), split, config, f"{type(error).__name__}: {error}"))
             return
-        self.post_message(TrainingEnded(models, split, config))
+        self.post_message(TrainTab.Ended(models, split, config))
 
     # -- messages from the training thread ------------------------------------------------
-    def on_training_progress(self, message: TrainingProgress) -> None:
+    def on_train_tab_progress(self, message: TrainTab.Progress) -> None:
         now = self.clock()
         for event in message.latest:
             if event.model in self._runs:
                 self._runs[event.model].apply(event, now)
         self._live_stale = True
 
-    def on_epoch_finished(self, message: EpochFinished) -> None:
+    def on_train_tab_epoch_finished(self, message: TrainTab.EpochFinished) -> None:
         event = message.event
         if event.model in self._runs:
             self._runs[event.model].apply(event, self.clock())
             self.query_one(f"#{event.model}-table", HistoryTable).add_epoch(event)
             self._live_stale = True
 
-    def on_model_stopped(self, message: ModelStopped) -> None:
+    def on_train_tab_model_stopped(self, message: TrainTab.ModelStopped) -> None:
         event = message.event
         if event.model in self._runs:
             run = self._runs[event.model]
@@ -390,7 +438,7 @@ class TrainTab(Vertical):
                 f"cancelled after {done}/{run.epochs} epochs")
             self._live_stale = True
 
-    def on_training_ended(self, message: TrainingEnded) -> None:
+    def on_train_tab_ended(self, message: TrainTab.Ended) -> None:
         self._run_wall = self.clock() - self._run_started
         self._stop = None
         self._set_training(False)
@@ -409,9 +457,9 @@ class TrainTab(Vertical):
         self._live_stale = True
         self._tick()
 
-    def _store(self, message: TrainingEnded) -> list[str]:
+    def _store(self, message: TrainTab.Ended) -> list[str]:
         """Put models that finished at least one epoch into the workspace; say which."""
-        workspace = self.app.workspace
+        workspace = self.workspace
         stored = []
         for model in message.models:
             run = self._runs.get(model.kind)

@@ -33,8 +33,7 @@ from tuicnn.widgets.colormaps import (
     shade_chars,
     value_range,
 )
-
-from .strip_cache import StripCacheWidget
+from tuicnn.widgets.strip_cache import StripCacheWidget
 
 HALF_BLOCK = "▀"
 NO_DATA = "no data"

@@ -20,8 +20,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 
 from tuicnn.widgets.colormaps import Mode, check_mode, colormap, contrast_text, normalize
-
-from .strip_cache import StripCacheWidget
+from tuicnn.widgets.strip_cache import StripCacheWidget
 
 VERTICAL = "│"
 HORIZONTAL = "─"

@@ -18,7 +18,7 @@ from rich.segment import Segment
 from textual.geometry import Size
 from textual.strip import Strip
 
-from .strip_cache import StripCacheWidget
+from tuicnn.widgets.strip_cache import StripCacheWidget
 
 EIGHTHS = " ▏▎▍▌▋▊▉"
 """Partial blocks for 0/8 .. 7/8 of a cell; a full cell is ``█``."""

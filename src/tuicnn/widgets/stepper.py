@@ -14,8 +14,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input
 
-from ..train_settings import Scale
-from .number_input import NumberInput
+from tuicnn.lessons.train_settings import Scale
+from tuicnn.widgets.number_input import NumberInput
 
 
 class Stepper(Widget, can_focus=False):

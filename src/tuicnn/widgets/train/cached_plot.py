@@ -11,7 +11,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual_plotext import PlotextPlot
 
-from .strip_cache import StripCacheWidget
+from tuicnn.widgets.strip_cache import StripCacheWidget
 
 #: One SGR escape (``ESC [ ... m``): plotext colours every run of cells with these.
 _SGR = re.compile(r"(\x1b\[[0-9;]*m)")

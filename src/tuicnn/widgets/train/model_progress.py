@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from ..training_run import ModelRun
+from tuicnn.lessons.training_run import ModelRun
 
 TITLE_WIDTH = 4
 STATUS_WIDTH = 23

@@ -35,9 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .nn import EpochEnd, Sequential, TrainConfig, build_cnn, build_fc, check_range
-from .workspace import ModelRecord
+from tuicnn import __version__
+from tuicnn.nn.config import TrainConfig, check_range
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.session.workspace import ModelRecord
 
 FORMAT = "tuicnn-models"
 VERSION = 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nn import BatchEnd, Cancelled, EpochEnd, TrainEvent
+from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, TrainEvent
 
 NAMES = {"fc": "FC", "cnn": "CNN"}
 

@@ -19,8 +19,9 @@ import bisect
 import math
 from dataclasses import dataclass, replace
 
-from .nn import CNN_FC_UNITS, INPUT_SHAPE, LIMITS, N_CLASSES, TrainConfig
-from .workspace import BUNDLED_MAX_TRAIN
+from tuicnn.nn.config import LIMITS, TrainConfig
+from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
+from tuicnn.session.workspace import BUNDLED_MAX_TRAIN
 
 
 class Scale:

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data.transforms import shift_images
-from .nn import Sequential, evaluate
+from tuicnn.data.transforms import shift_images
+from tuicnn.nn.model import Sequential
+from tuicnn.nn.training import evaluate
 
 DIRECTIONS: tuple[str, ...] = ("right", "down", "diagonal")
 """Ways to shift: right (+x), down (+y), or diagonally (right and down by the same amount)."""

@@ -12,10 +12,10 @@ from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..training_run import ChartSeries
+from tuicnn.lessons.training_run import ChartSeries
 
 if TYPE_CHECKING:
-    from .cached_plot import CachedPlot
+    from tuicnn.widgets.train.cached_plot import CachedPlot
 
 EMPTY_TEXT = "no data yet: press t to train"
 
@@ -125,7 +125,9 @@ class TrainingChart(Widget):
     def _plot(self, create: bool) -> CachedPlot | None:
         """The plotext plot; mounted in place of the "no data" text when ``create``."""
         if self._plot_widget is None and create:
-            from .cached_plot import CachedPlot  # plotext is imported with the first data
+            from tuicnn.widgets.train.cached_plot import (
+                CachedPlot,  # plotext is imported with the first data
+            )
 
             self._plot_widget = CachedPlot()
             self.mount_all([self._plot_widget, Static("", classes="training-chart--legend")])

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from ..nn.architectures import OutputSize, output_size
+from tuicnn.lessons.output_size import OutputSize, output_size
 
 #: (letter on the input's border, tooltip).
 FIELDS = (("H", "H: input height or width"), ("K", "K: kernel (window) size"),

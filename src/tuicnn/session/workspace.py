@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .data import Split
-    from .nn import EpochEnd, Sequential, TrainConfig
+    from tuicnn.data.dataset import Split
+    from tuicnn.nn.config import TrainConfig
+    from tuicnn.nn.events import EpochEnd
+    from tuicnn.nn.model import Sequential
 
 DEFAULT_HIDDEN = 128
 DEFAULT_FILTERS = 8
@@ -103,7 +105,8 @@ def idx_sizes(data_dir: str) -> tuple[int, int]:
     Raises:
         DataError: a file is missing or broken.
     """
-    from .data import find_idx_files, read_idx
+    from tuicnn.data.dataset import find_idx_files
+    from tuicnn.data.idx import read_idx
 
     files = find_idx_files(data_dir)
     return len(read_idx(files["train_labels"])), len(read_idx(files["test_labels"]))
@@ -131,7 +134,7 @@ class Workspace:
     @classmethod
     def untrained(cls, split: Split, seed: int = 0) -> Workspace:
         """Seeded, untrained default models: something real to explore before any training."""
-        from .nn import build_cnn, build_fc
+        from tuicnn.nn.model import build_cnn, build_fc
 
         return cls(
             split,
@@ -150,7 +153,7 @@ class Workspace:
         Raises:
             DataError: the IDX files are missing or broken.
         """
-        from .data import bundled_split, idx_split
+        from tuicnn.data.dataset import bundled_split, idx_split
 
         if data_dir is None:
             return cls.untrained(bundled_split(START_SIZE, START_SIZE, seed=seed), seed)
@@ -170,7 +173,7 @@ class Workspace:
         Raises:
             DataError: ``train_size`` does not fit the data.
         """
-        from .data import bundled_split, idx_split
+        from tuicnn.data.dataset import bundled_split, idx_split
 
         n_test = self.split.n_test
         if self.data_dir is None:

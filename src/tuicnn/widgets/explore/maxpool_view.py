@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tuicnn.explorer import PATCH, PoolZoom, move_window, pool_zoom, strongest_window
+from tuicnn.lessons.explorer import PATCH, PoolZoom, move_window, pool_zoom, strongest_window
 from tuicnn.widgets.heatmap import Heatmap
 from tuicnn.widgets.number_grid import NumberGrid
 

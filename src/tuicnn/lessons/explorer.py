@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .nn import Conv2D, LayerInfo, Sequential, Trace, trace
+from tuicnn.nn.layers import Conv2D
+from tuicnn.nn.model import LayerInfo, Sequential
+from tuicnn.nn.tracing import Trace, trace
 
 POOL = 2
 """Size (and stride) of the max-pool windows the CNN uses: blocks line up every 2 pixels."""

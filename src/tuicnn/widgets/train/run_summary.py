@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.markup import escape
 from textual.widgets import Static
 
-from .. import training_run
-from ..training_run import COLORS, ModelRun, Outcome, summary_sentence
+from tuicnn.lessons import training_run
+from tuicnn.lessons.training_run import COLORS, ModelRun, Outcome, summary_sentence
 
 
 class RunSummary(Static):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from .. import training_run
-from ..nn import EpochEnd
+from tuicnn.lessons import training_run
+from tuicnn.nn.events import EpochEnd
 
 COLUMNS = ("epoch", "train loss", "train acc", "test loss", "test acc", "time")
 GAP = "  "

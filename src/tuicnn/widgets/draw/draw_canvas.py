@@ -36,8 +36,7 @@ from textual.strip import Strip
 from tuicnn.data.transforms import CANVAS, soft_line
 from tuicnn.widgets.colormaps import sequential, shade_chars
 from tuicnn.widgets.heatmap import HALF_BLOCK, prefers_shades
-
-from .strip_cache import StripCacheWidget
+from tuicnn.widgets.strip_cache import StripCacheWidget
 
 UNDO_LEVELS = 50
 """Edits that can be undone (each snapshot is 28 x 28 floats, about 6 kB)."""

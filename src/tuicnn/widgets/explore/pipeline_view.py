@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import ItemGrid, Vertical
 from textual.widgets import Static
 
-from tuicnn.explorer import (
+from tuicnn.lessons.explorer import (
     CAPTIONS,
     PIPELINE_STAGES,
     as_strip,
@@ -23,8 +23,9 @@ from tuicnn.explorer import (
     format_shape,
     stage_channel,
 )
-from tuicnn.nn import Sequential, Trace
-from tuicnn.widgets.map_card import MapCard
+from tuicnn.nn.model import Sequential
+from tuicnn.nn.tracing import Trace
+from tuicnn.widgets.explore.map_card import MapCard
 from tuicnn.widgets.probability_bars import ProbabilityBars
 
 MAP_PIXELS = 28

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import ItemGrid, Vertical
 from textual.widgets import Static
 
-from tuicnn.explorer import CLASSIC_FILTERS
-from tuicnn.widgets.map_card import MapCard
+from tuicnn.lessons.explorer import CLASSIC_FILTERS
+from tuicnn.widgets.explore.map_card import MapCard
 
 CARD_COLUMN = 30
 """Minimum grid column: a 28-pixel map plus a gap."""
