@@ -3,7 +3,8 @@
 Left: the shift test (:mod:`tuicnn.lessons.shift_experiment`) for the workspace's FC and
 CNN, as a table, a one-line reading of the numbers and a chart of both models on the same
 axes. It runs in a thread worker that posts one message per measured shift, so the table
-fills in while the UI stays responsive; a new run (or new models) cancels the old one through a stop event.
+fills in while the UI stays responsive; a new run (or new models) cancels the old one
+through a stop event.
 
 Right: one test digit moved by the selected shift, with both models' predictions for it.
 The table's highlighted row *is* the selected shift: arrows in the table, or ``[``/``]``
