@@ -62,7 +62,9 @@ class FilePrompt(ModalScreen[FileChoice | None]):
         with Vertical(id="file-prompt") as box:
             box.border_title = self.title_text
             yield Label("File name:", id="file-prompt-label")
-            yield Input(self.default, id="file-prompt-input", select_on_focus=True)
+            field = Input(self.default, id="file-prompt-input", select_on_focus=True)
+            field.cursor_blink = False  # a blinking cursor is bytes over SSH twice a second
+            yield field
             yield Static(self._hint(), id="file-prompt-message", markup=False)
 
     def _hint(self) -> str:

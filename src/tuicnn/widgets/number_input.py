@@ -17,6 +17,13 @@ class NumberInput(Input):
 
     NUMBER_CHARACTERS = frozenset("0123456789.,_eE")
 
+    def __init__(self, *args, **kwargs) -> None:
+        # A steady cursor: a blinking one redraws twice a second for as long as the field
+        # has the focus, and the Train tab focuses one at start, so an idle app sent ~180
+        # bytes a second over SSH (benchmarks/bench_ssh_bytes.py).
+        super().__init__(*args, **kwargs)
+        self.cursor_blink = False
+
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character in self.NUMBER_CHARACTERS
 

@@ -65,6 +65,7 @@ class OutputSizeCalculator(Horizontal):
     def compose(self) -> ComposeResult:
         for (letter, meaning), value in zip(FIELDS, self._start, strict=True):
             field = Input(str(value), id=f"calc-{letter.lower()}", max_length=12, tooltip=meaning)
+            field.cursor_blink = False  # a blinking cursor is bytes over SSH twice a second
             field.border_title = letter
             yield field
         yield Static(id="calc-result")
