@@ -136,7 +136,8 @@ def main() -> int:
                         help="a run has ended when nothing was written for this long")
     args = parser.parse_args()
     cols, rows = (int(v) for v in args.size.split("x"))
-    print(f"terminal {cols}x{rows}; load {open('/proc/loadavg').read().split()[:3]}")
+    with open("/proc/loadavg") as loadavg:
+        print(f"terminal {cols}x{rows}; load {' '.join(loadavg.read().split()[:3])}")
 
     ref = Terminal([sys.executable, "-c", MINIMAL], cols, rows)
     ref_start = ref.settle(quiet=1.5, limit=20)
