@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from tuicnn.cli.args import build_parser
 from tuicnn.cli.common import UsageError
 from tuicnn.cli.shift_command import configure_parser, run_shift_test
 from tuicnn.data.dataset import bundled_split
@@ -21,7 +22,15 @@ SMALL = dict(epochs=1, batch_size=32, hidden=16, filters=2, lr=1e-3, seed=3, tra
 
 
 def namespace(**overrides) -> argparse.Namespace:
-    return argparse.Namespace(**{**SMALL, "json": True, **overrides})
+    """``shift-test`` arguments made by the CLI's own parser from ``SMALL`` and ``overrides``."""
+    argv = ["shift-test"]
+    for name, value in {**SMALL, "json": True, **overrides}.items():
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            argv.append(flag)
+        elif value is not False:
+            argv += [flag, str(value)]
+    return build_parser().parse_args(argv)
 
 
 def run(args: argparse.Namespace) -> tuple[int, str]:
@@ -62,7 +71,8 @@ def test_table_output_is_readable_ascii():
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"direction": "up"}, "direction must be one of right, down, diagonal"),
+        # argparse's ``choices`` rejects it (the command no longer checks it a second time)
+        ({"direction": "up"}, "argument --direction: invalid choice: 'up'"),
         ({"max_shift": 28}, "max shift must be between 0 and 27"),
         ({"max_shift": -1}, "max shift"),
         ({"epochs": 0}, "epochs must be between"),

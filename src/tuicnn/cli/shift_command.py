@@ -25,7 +25,7 @@ from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
 from tuicnn.lessons.shift_experiment import DIRECTIONS, ShiftRow, reading, shift_test
-from tuicnn.nn.config import TrainConfig, check_range
+from tuicnn.nn.config import DEFAULTS, TrainConfig, check_range
 from tuicnn.nn.events import BatchEnd, EpochEnd
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
 from tuicnn.nn.training import train as train_model
@@ -36,10 +36,6 @@ MAX_SHIFT = 27
 """A 28-pixel image moved 28 pixels is blank; 27 is the largest shift that means anything."""
 
 DEFAULT_MAX_SHIFT = 6
-
-#: The training options and their defaults. With ``--load`` nothing is trained, so a value
-#: other than these is a mistake worth a usage error rather than silently ignoring it.
-TRAINING_DEFAULTS = {"epochs": 5, "batch_size": 64, "hidden": 128, "filters": 8, "lr": 1e-3}
 
 _ROW = "{:>7}  {:>8}  {:>8}  {:>8}"
 
@@ -60,7 +56,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         ``parser``, for chaining.
     """
     add = parser.add_argument
-    default = TRAINING_DEFAULTS
+    default = DEFAULTS
     add("--epochs", type=int, default=default["epochs"], metavar="N",
         help=f"passes over the training set (default: {default['epochs']})")
     add("--batch-size", type=int, default=default["batch_size"], metavar="B",
@@ -93,18 +89,17 @@ def _check(args: argparse.Namespace) -> TrainConfig:
     """Check every setting before any data is read; return the training config.
 
     Raises:
-        UsageError: the engine's own message for an out-of-range value, or a bad
-            direction/shift.
+        UsageError: the engine's own message for an out-of-range value, or a bad shift
+            (argparse's ``choices`` has already limited ``--direction``).
     """
-    if args.direction not in DIRECTIONS:
-        raise UsageError(f"direction must be one of {', '.join(DIRECTIONS)}, "
-                         f"not {args.direction!r}")
     if not 0 <= args.max_shift <= MAX_SHIFT:
         raise UsageError(f"max shift must be between 0 and {MAX_SHIFT} (got {args.max_shift})")
     seed = 0 if args.seed is None else args.seed
-    if getattr(args, "load", None) is not None:
-        for name, default in TRAINING_DEFAULTS.items():
-            if getattr(args, name, default) != default:
+    if args.load is not None:
+        # Nothing is trained, so a training option other than its default is a mistake
+        # worth a usage error rather than silently ignoring it.
+        for name, default in DEFAULTS.items():
+            if getattr(args, name) != default:
                 raise UsageError(f"--{name.replace('_', '-')} does not apply with --load: "
                                  "the saved models are not trained again")
         try:
@@ -134,13 +129,13 @@ def _load(path: str) -> tuple[ModelRecord, ModelRecord]:
 
 
 def _split(args: argparse.Namespace, seed: int) -> Split:
-    """The bundled digits, or IDX files if the parser offers ``--data-dir``/``--dataset``.
+    """The bundled digits, or the IDX files of ``--data-dir``/``--dataset``.
 
     Raises:
         UsageError: both data options given, Fashion-MNIST not installed, or the data
             layer's one-sentence ``DataError``.
     """
-    data_dir = resolve_data_dir(getattr(args, "data_dir", None), getattr(args, "dataset", None))
+    data_dir = resolve_data_dir(args.data_dir, args.dataset)
     try:
         if data_dir is not None:
             return idx_split(data_dir, args.train_size, args.test_size, seed=seed)
@@ -183,10 +178,8 @@ def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
     """Run ``tuicnn shift-test`` and return its exit code (0).
 
     Args:
-        args: ``epochs, batch_size, hidden, filters, lr, seed, train_size, test_size,
-            direction, max_shift, json`` (and optionally ``load``, ``data_dir``, ``dataset``),
-            as added by :func:`configure_parser` and the CLI. ``seed`` None means 0, or the
-            loaded models' seed.
+        args: every option :func:`configure_parser` adds, as the CLI's parser fills them in.
+            ``seed`` None means 0, or the loaded models' seed.
         out: Where the table or JSON lines go (default: ``sys.stdout`` at call time).
         err: Where the training progress bar goes, only if it is a terminal.
 
@@ -197,7 +190,7 @@ def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
     out = out or sys.stdout
     err = err or sys.stderr
     config = _check(args)
-    load = getattr(args, "load", None)
+    load = args.load
 
     def emit(text: str) -> None:
         out.write(text + "\n")

@@ -31,7 +31,7 @@ from tuicnn.cli.common import (
 from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
-from tuicnn.nn.config import TrainConfig, check_range
+from tuicnn.nn.config import DEFAULTS, TrainConfig, check_range
 from tuicnn.nn.events import BatchEnd, EpochEnd
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
 from tuicnn.nn.training import train as train_model
@@ -55,17 +55,22 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the ``train`` options to ``parser`` (a sub-parser made by the CLI)."""
     parser.add_argument("--model", choices=MODELS, default="both",
                        help="which network(s) to train; both = FC, then CNN (default: both)")
-    parser.add_argument("--epochs", type=int, default=5, metavar="N",
-                       help=f"passes over the training set, {limits_text('epochs')} (default: 5)")
-    parser.add_argument("--batch-size", type=int, default=64, metavar="B",
-                       help=f"images per step, {limits_text('batch_size')} (default: 64)")
-    parser.add_argument("--hidden", type=int, default=128, metavar="H",
-                       help=f"FC hidden units, {limits_text('hidden')} (default: 128)")
-    parser.add_argument("--filters", type=int, default=8, metavar="F",
+    default = DEFAULTS
+    parser.add_argument("--epochs", type=int, default=default["epochs"], metavar="N",
+                       help=f"passes over the training set, {limits_text('epochs')} "
+                       f"(default: {default['epochs']})")
+    parser.add_argument("--batch-size", type=int, default=default["batch_size"], metavar="B",
+                       help=f"images per step, {limits_text('batch_size')} "
+                       f"(default: {default['batch_size']})")
+    parser.add_argument("--hidden", type=int, default=default["hidden"], metavar="H",
+                       help=f"FC hidden units, {limits_text('hidden')} "
+                       f"(default: {default['hidden']})")
+    parser.add_argument("--filters", type=int, default=default["filters"], metavar="F",
                        help="CNN first-layer filters (the second has 2F), "
-                        f"{limits_text('filters')} (default: 8)")
-    parser.add_argument("--lr", type=float, default=1e-3, metavar="LR",
-                       help=f"Adam learning rate, {limits_text('lr')} (default: 0.001)")
+                        f"{limits_text('filters')} (default: {default['filters']})")
+    parser.add_argument("--lr", type=float, default=default["lr"], metavar="LR",
+                       help=f"Adam learning rate, {limits_text('lr')} "
+                       f"(default: {default['lr']:g})")
     parser.add_argument("--seed", type=int, default=0, metavar="S",
                        help=f"seed for the split, the weights and the batch order, "
                        f"{limits_text('seed')} (default: 0)")
@@ -130,8 +135,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
     Raises:
         UsageError: one line saying which option and what to change.
     """
-    save, export = getattr(args, "save", None), getattr(args, "export_history", None)
-    force = getattr(args, "force", False)
+    save, export, force = args.save, args.export_history, args.force
     if save is not None:
         if args.model != "both":
             raise UsageError("--save needs --model both: a model file holds the FC and the CNN")
@@ -151,14 +155,14 @@ def _write_outputs(args: argparse.Namespace, records: list[ModelRecord]) -> list
         UsageError: the writer's one-sentence ``ModelFileError`` (e.g. the disk is full).
     """
     done = []
-    force = getattr(args, "force", False)
+    force = args.force
     try:
-        if getattr(args, "save", None) is not None:
+        if args.save is not None:
             by_kind = {record.model.kind: record for record in records}
             path = save_workspace_models(args.save, by_kind["fc"], by_kind["cnn"],
                                          overwrite=force)
             done.append(f"Saved the FC and the CNN to {path}")
-        export = getattr(args, "export_history", None)
+        export = args.export_history
         if export is not None:
             write = (export_history_json if Path(export).suffix.lower() == ".json"
                      else export_history_csv)
@@ -177,7 +181,7 @@ def _split(args: argparse.Namespace) -> Split:
             one-sentence ``DataError`` (missing directory, broken file, sizes larger than the
             data...).
     """
-    data_dir = resolve_data_dir(args.data_dir, getattr(args, "dataset", None))
+    data_dir = resolve_data_dir(args.data_dir, args.dataset)
     try:
         if data_dir is not None:
             return idx_split(data_dir, args.train_size, args.test_size, seed=args.seed)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuicnn.data.transforms import shift_images
+from tuicnn.nn.kinds import MODEL_NAMES
 from tuicnn.nn.model import Sequential
 from tuicnn.nn.training import evaluate
 
@@ -32,9 +33,6 @@ DEFAULT_SHIFTS = range(0, 7)
 
 CHUNK = 1000
 """Test images shifted at a time: memory stays at one chunk however large the test set."""
-
-LABELS = {"fc": "FC", "cnn": "CNN"}
-"""Display names for the workspace's two models."""
 
 CLOSE = 0.02
 """Differences in accuracy lost (fractions) below this read as "about the same"."""
@@ -154,7 +152,7 @@ def reading(
     direction: str = "right",
     first: str = "fc",
     second: str = "cnn",
-    labels: Mapping[str, str] = LABELS,
+    labels: Mapping[str, str] = MODEL_NAMES,
     arrow: str = "→",
 ) -> str:
     """One line saying what the numbers show, for the table's caption.

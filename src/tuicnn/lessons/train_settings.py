@@ -19,7 +19,7 @@ import bisect
 import math
 from dataclasses import dataclass, replace
 
-from tuicnn.nn.config import LIMITS, TrainConfig
+from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN, LIMITS, TrainConfig
 from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
 from tuicnn.session.workspace import BUNDLED_MAX_TRAIN
 
@@ -207,12 +207,12 @@ def cnn_params(filters: int) -> int:
 class TrainSettings:
     """Everything the Train tab's controls set; defaults match ``tuicnn train``."""
 
-    hidden: int = 128
-    filters: int = 8
-    epochs: int = 5
-    batch_size: int = 64
-    lr: float = 1e-3
-    seed: int = 0
+    hidden: int = DEFAULT_HIDDEN
+    filters: int = DEFAULT_FILTERS
+    epochs: int = TrainConfig.epochs
+    batch_size: int = TrainConfig.batch_size
+    lr: float = TrainConfig.lr
+    seed: int = TrainConfig.seed
     train_size: int = 1000
 
     def with_value(self, name: str, value: float) -> TrainSettings:

@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, TrainEvent
-
-NAMES = {"fc": "FC", "cnn": "CNN"}
+from tuicnn.nn.kinds import display_name
 
 
 def format_seconds(seconds: float) -> str:
@@ -58,7 +57,7 @@ class ModelRun:
 
     @property
     def name(self) -> str:
-        return NAMES.get(self.kind, self.kind)
+        return display_name(self.kind)
 
     @property
     def total_batches(self) -> int:

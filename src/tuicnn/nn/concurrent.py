@@ -36,7 +36,6 @@ class _BlasBudget:
 
     def __init__(self) -> None:
         self._limiters: list = []
-        self._total = 1
         pools = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
         self._total = max(pools, default=1)
 
@@ -48,6 +47,7 @@ class _BlasBudget:
     def restore(self) -> None:
         while self._limiters:
             self._limiters.pop().restore_original_limits()
+
 
 _DONE = object()
 

@@ -44,3 +44,19 @@ class TrainConfig:
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "lr", "seed"):
             check_range(name, getattr(self, name))
+
+
+DEFAULT_HIDDEN = 128
+"""FC hidden units the app, the CLI and ``build_fc`` start from."""
+
+DEFAULT_FILTERS = 8
+"""CNN first-layer filters (the second layer has twice as many) they start from."""
+
+DEFAULTS: dict[str, float] = {
+    "epochs": TrainConfig.epochs,
+    "batch_size": TrainConfig.batch_size,
+    "lr": TrainConfig.lr,
+    "hidden": DEFAULT_HIDDEN,
+    "filters": DEFAULT_FILTERS,
+}
+"""Every training setting's default but the seed (0), in one table for the CLI and the UI."""

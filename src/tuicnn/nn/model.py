@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN
 from tuicnn.nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
 from tuicnn.nn.losses import softmax
 from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
@@ -107,7 +108,7 @@ class Sequential:
         return np.concatenate(out) if out else np.zeros((0, N_CLASSES), self.dtype)
 
 
-def fc_layers(hidden: int = 128) -> list[Layer]:
+def fc_layers(hidden: int = DEFAULT_HIDDEN) -> list[Layer]:
     """Flatten → Dense(784, hidden) → ReLU → Dense(hidden, 10), not yet initialised."""
     d = INPUT_SHAPE[0] * INPUT_SHAPE[1] * INPUT_SHAPE[2]
     return [
@@ -118,7 +119,7 @@ def fc_layers(hidden: int = 128) -> list[Layer]:
     ]
 
 
-def build_fc(hidden: int = 128, seed: int = 0, dtype=np.float32) -> Sequential:
+def build_fc(hidden: int = DEFAULT_HIDDEN, seed: int = 0, dtype=np.float32) -> Sequential:
     """The fully-connected baseline: 784 → hidden (ReLU) → 10.
 
     Every pixel is wired to every hidden unit with its own weight: the image's 2-D layout
@@ -128,7 +129,7 @@ def build_fc(hidden: int = 128, seed: int = 0, dtype=np.float32) -> Sequential:
     return model.initialize(seed, dtype)
 
 
-def cnn_layers(filters: int = 8, fc_units: int = CNN_FC_UNITS) -> list[Layer]:
+def cnn_layers(filters: int = DEFAULT_FILTERS, fc_units: int = CNN_FC_UNITS) -> list[Layer]:
     """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → Flatten → Dense → ReLU → Dense(10).
 
     Not yet initialised: ``Sequential(cnn_layers(f)).n_params`` costs no memory.
@@ -149,7 +150,7 @@ def cnn_layers(filters: int = 8, fc_units: int = CNN_FC_UNITS) -> list[Layer]:
     ]
 
 
-def build_cnn(filters: int = 8, seed: int = 0, dtype=np.float32,
+def build_cnn(filters: int = DEFAULT_FILTERS, seed: int = 0, dtype=np.float32,
               fc_units: int = CNN_FC_UNITS) -> Sequential:
     """The convolutional network the Train and Explore tabs share.
 

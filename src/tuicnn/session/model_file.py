@@ -38,7 +38,9 @@ import numpy as np
 from tuicnn import __version__
 from tuicnn.nn.config import TrainConfig, check_range
 from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.kinds import display_name
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.shapes import CNN_FC_UNITS
 from tuicnn.session.workspace import ModelRecord
 
 FORMAT = "tuicnn-models"
@@ -257,7 +259,7 @@ def _load_record(
     kind: str, spec: Any, archive: Any, fail: Callable[[str], ModelFileError]
 ) -> ModelRecord:
     if not isinstance(spec, dict):
-        raise fail(f"it has no {kind.upper()} model")
+        raise fail(f"it has no {display_name(kind)} model")
     model = _build(kind, spec, fail)
     prefix = f"{kind}/"
     stored = {key for key in archive.files if key.startswith(prefix)}
@@ -270,7 +272,7 @@ def _load_record(
         array = archive[key]
         if array.shape != value.shape:
             raise fail(
-                f"the array '{key}' has shape {array.shape} but this {kind.upper()} needs "
+                f"the array '{key}' has shape {array.shape} but this {display_name(kind)} needs "
                 f"{value.shape}"
             )
         if array.dtype != value.dtype:
@@ -278,7 +280,7 @@ def _load_record(
         value[...] = array
     extra = sorted(stored - expected)
     if extra:
-        raise fail(f"the array '{extra[0]}' does not belong to this {kind.upper()}")
+        raise fail(f"the array '{extra[0]}' does not belong to this {display_name(kind)}")
     return ModelRecord(
         model,
         history=_history(kind, spec.get("history", []), fail),
@@ -293,9 +295,9 @@ def _build(kind: str, spec: dict[str, Any], fail: Callable[[str], ModelFileError
     hparams = spec.get("hparams")
     dtype = spec.get("dtype", "float32")
     if dtype not in _DTYPES:
-        raise fail(f"its {kind.upper()} has dtype {dtype!r} (expected float32 or float64)")
+        raise fail(f"its {display_name(kind)} has dtype {dtype!r} (expected float32 or float64)")
     if not isinstance(hparams, dict):
-        raise fail(f"its {kind.upper()} has no settings (hparams)")
+        raise fail(f"its {display_name(kind)} has no settings (hparams)")
     size_key = "hidden" if kind == "fc" else "filters"
     try:
         size, seed = _int(hparams, size_key), _int(hparams, "seed", 0)
@@ -303,11 +305,11 @@ def _build(kind: str, spec: dict[str, Any], fail: Callable[[str], ModelFileError
         check_range("seed", seed)
         if kind == "fc":
             return build_fc(size, seed=seed, dtype=dtype)
-        fc_units = _int(hparams, "fc_units", 128)
+        fc_units = _int(hparams, "fc_units", CNN_FC_UNITS)
         check_range("hidden", fc_units)
         return build_cnn(size, seed=seed, dtype=dtype, fc_units=fc_units)
     except (KeyError, TypeError, ValueError) as error:
-        raise fail(f"its {kind.upper()} settings are invalid ({error})") from None
+        raise fail(f"its {display_name(kind)} settings are invalid ({error})") from None
 
 
 def _int(mapping: dict[str, Any], key: str, default: int | None = None) -> int:
@@ -327,20 +329,20 @@ def _config(
     try:
         return TrainConfig(**spec)
     except (TypeError, ValueError) as error:
-        raise fail(f"its {kind.upper()} training settings are invalid ({error})") from None
+        raise fail(f"its {display_name(kind)} training settings are invalid ({error})") from None
 
 
 def _history(kind: str, spec: Any, fail: Callable[[str], ModelFileError]) -> list[EpochEnd]:
     if not isinstance(spec, list):
-        raise fail(f"its {kind.upper()} history is not a list")
+        raise fail(f"its {display_name(kind)} history is not a list")
     history = []
     for i, entry in enumerate(spec, start=1):
         if not isinstance(entry, dict) or set(entry) != set(_EPOCH_TYPES):
-            raise fail(f"entry {i} of its {kind.upper()} history has the wrong fields")
+            raise fail(f"entry {i} of its {display_name(kind)} history has the wrong fields")
         try:
             values = {name: cast(entry[name]) for name, cast in _EPOCH_TYPES.items()}
         except (TypeError, ValueError):
-            raise fail(f"entry {i} of its {kind.upper()} history has a non-number") from None
+            raise fail(f"entry {i} of its {display_name(kind)} history has a non-number") from None
         history.append(EpochEnd(**values))
     return history
 

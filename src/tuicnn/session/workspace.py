@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from tuicnn.nn.events import EpochEnd
     from tuicnn.nn.model import Sequential
 
-DEFAULT_HIDDEN = 128
-DEFAULT_FILTERS = 8
 START_SIZE = 1000
 """Training (and test) images a session starts with, as ``tuicnn train`` defaults to."""
 BUNDLED_MAX_TRAIN = 4000
@@ -136,11 +134,7 @@ class Workspace:
         """Seeded, untrained default models: something real to explore before any training."""
         from tuicnn.nn.model import build_cnn, build_fc
 
-        return cls(
-            split,
-            ModelRecord(build_fc(DEFAULT_HIDDEN, seed=seed)),
-            ModelRecord(build_cnn(DEFAULT_FILTERS, seed=seed)),
-        )
+        return cls(split, ModelRecord(build_fc(seed=seed)), ModelRecord(build_cnn(seed=seed)))
 
     @classmethod
     def from_data(cls, data_dir: str | None = None, seed: int = 0) -> Workspace:

@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from tuicnn.nn.architectures import ArchitectureSummary, LayerRow, all_architectures, summarize
-from tuicnn.session.workspace import DEFAULT_FILTERS, DEFAULT_HIDDEN
+from tuicnn.nn.shapes import CNN_FC_UNITS
 from tuicnn.tabs.base import BaseTab
 from tuicnn.widgets.architectures.output_size_calculator import OutputSizeCalculator
 
@@ -127,12 +127,9 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
 
     # -- data ---------------------------------------------------------------------------------
     def _app_settings(self) -> tuple[int, int, int]:
-        """``(hidden, filters, fc_units)`` of the workspace's models (defaults without one)."""
-        workspace = getattr(self.app, "workspace", None)
-        if workspace is None:
-            return DEFAULT_HIDDEN, DEFAULT_FILTERS, 128
-        fc, cnn = workspace.fc.model.hparams, workspace.cnn.model.hparams
-        return fc["hidden"], cnn["filters"], cnn.get("fc_units", 128)
+        """``(hidden, filters, fc_units)`` of the workspace's models."""
+        fc, cnn = self.workspace.fc.model.hparams, self.workspace.cnn.model.hparams
+        return fc["hidden"], cnn["filters"], cnn.get("fc_units", CNN_FC_UNITS)
 
     def models_changed(self) -> None:
         """Re-read ``app.workspace``: rebuild the app's FC and CNN rows, keep the selection.

@@ -24,6 +24,7 @@ from textual.widgets import Static
 
 from tuicnn.data.transforms import preprocess_drawing
 from tuicnn.messages import SendToExplore
+from tuicnn.nn.kinds import display_name
 from tuicnn.session.workspace import ModelRecord
 from tuicnn.tabs.base import BaseTab, bindings_of
 from tuicnn.widgets.draw.draw_canvas import DrawCanvas
@@ -85,7 +86,7 @@ class DrawTab(Vertical, BaseTab):
                 yield Heatmap(None, legend=False, title=SEEN_TITLE, id="draw-seen")
             for kind in ("fc", "cnn"):
                 with Vertical(id=f"draw-{kind}-panel", classes="draw-bars-panel"):
-                    yield Static(kind.upper(), classes="draw-bars-title")
+                    yield Static(display_name(kind), classes="draw-bars-title")
                     yield Static(id=f"draw-{kind}-status", classes="draw-bars-status")
                     yield ProbabilityBars(labels, id=f"draw-{kind}-bars")
         yield Static(HELP, id="draw-help")

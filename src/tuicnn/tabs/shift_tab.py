@@ -37,6 +37,7 @@ from tuicnn.lessons.shift_experiment import (
     offsets,
     reading,
 )
+from tuicnn.nn.kinds import display_name
 from tuicnn.nn.model import Sequential
 from tuicnn.tabs.base import BaseTab
 from tuicnn.widgets.heatmap import Heatmap
@@ -116,7 +117,7 @@ class ShiftTab(Vertical, BaseTab):
                     yield Static(id="shift-summary")
                 with Horizontal(id="shift-bars"):
                     for kind in ("fc", "cnn"):
-                        yield Static(kind.upper(), classes="shift-bars-label")
+                        yield Static(display_name(kind), classes="shift-bars-label")
                         yield ProbabilityBars(labels, id=f"shift-{kind}-bars")
 
     def on_mount(self) -> None:
@@ -317,7 +318,7 @@ class ShiftTab(Vertical, BaseTab):
             ys = [100 * row.accuracies[kind] for row in self.rows]
             if xs:
                 plt.plot(xs, ys, marker="braille", color=colour)
-                plt.scatter(xs, ys, marker=marker, color=colour, label=kind.upper())
+                plt.scatter(xs, ys, marker=marker, color=colour, label=display_name(kind))
         plt.horizontal_line(10, color="gray")  # chance for 10 classes
         plt.xlim(SHIFTS[0], SHIFTS[-1])
         plt.ylim(0, 100)
@@ -362,7 +363,7 @@ class ShiftTab(Vertical, BaseTab):
             p = probs[kind][index]
             guess = int(np.argmax(p))
             right = guess == true
-            summary.append(f"{kind.upper():<4}")
+            summary.append(f"{display_name(kind):<4}")
             summary.append(f"says {names[guess]} {p[guess]:.0%} ")
             summary.append("✓ right\n" if right else "✗ wrong\n",
                            style="green" if right else "red")
