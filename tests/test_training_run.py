@@ -23,6 +23,7 @@ from tuicnn.lessons.training_run import (
 )
 from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd
 from tuicnn.nn.model import Sequential, cnn_layers, fc_layers
+from tuicnn.widgets.train.model_style import series_marker
 
 # -- settings -------------------------------------------------------------------------------
 
@@ -119,7 +120,8 @@ def test_series_use_epoch_points_plus_the_running_tail():
     line, points = accuracy_series([fc])
     assert line.ys == (60.0,) and points.ys == (60.0,) and line.group == "FC"
     assert line.label == "test" and points.label == ""  # the points stay out of the legend
-    assert train.marker != loss_series([ModelRun("cnn", 1, 3, 2, 0.0)])[0].marker
+    cnn_train = loss_series([ModelRun("cnn", 1, 3, 2, 0.0)])[0]
+    assert series_marker(train) != series_marker(cnn_train)  # the widget's choice of marker
 
 
 def test_format_seconds():

@@ -607,13 +607,12 @@ async def test_training_chart_builds_its_plot_with_the_first_data() -> None:
         assert not chart.children  # one widget, drawing the "no data" line itself
         drawn = "".join(strip.text for strip in chart.render_lines(chart.region.reset_offset))
         assert EMPTY_TEXT in drawn
-        chart.set_data([ChartSeries("FC", "", (), (), "primary", "braille")], epochs=3)
+        chart.set_data([ChartSeries("FC", "", (), (), "fc")], epochs=3)
         chart.redraw()  # a series without points is still no data
         await pilot.pause()
         assert not chart.query(PlotextPlot)
 
-        chart.set_data([ChartSeries("FC", "train", (1.0, 2.0), (0.9, 0.5), "primary",
-                                    "braille")], epochs=3)
+        chart.set_data([ChartSeries("FC", "train", (1.0, 2.0), (0.9, 0.5), "fc")], epochs=3)
         chart.redraw()
         await pilot.pause()
         plot = chart.query_one(PlotextPlot)

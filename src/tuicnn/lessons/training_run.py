@@ -208,26 +208,18 @@ def summary_sentence(o: Outcome) -> str:
 
 @dataclass(frozen=True)
 class ChartSeries:
-    """One line on a chart: points, a legend label, a theme colour and a marker character.
+    """One line (or row of points) on a chart: its points, legend label and model.
 
-    The marker differs per line (not just the colour), so lines stay apart with
-    ``NO_COLOR`` or on a 16-colour terminal.
+    How it looks (colour and marker) is the chart widget's choice, made from ``kind`` and
+    ``line`` (see ``tuicnn.widgets.train.model_style``).
     """
 
     group: str  # the model, e.g. "FC": the legend lists each group's lines together
     label: str  # e.g. "train"; empty to leave the series out of the legend
     xs: tuple[float, ...]
     ys: tuple[float, ...]
-    color: str  # a Textual theme variable, e.g. "primary"
-    marker: str  # a plotext marker name ("braille", "hd") or one character
+    kind: str  # the model's kind, "fc" or "cnn"
     line: bool = True  # False: points only
-
-
-COLORS = {"fc": "primary", "cnn": "accent"}
-#: Train curves are lines (fine braille dots for FC, bullets for CNN, which tell the two
-#: apart without colour); test results are points, one per epoch: o for FC, x for CNN.
-MARKERS = {("fc", "train"): "braille", ("cnn", "train"): "•", ("fc", "test"): "o",
-           ("cnn", "test"): "x"}
 
 
 def loss_series(runs: list[ModelRun]) -> list[ChartSeries]:
@@ -245,8 +237,7 @@ def loss_series(runs: list[ModelRun]) -> list[ChartSeries]:
         for part, points in (("train", train), ("test", test)):
             out.append(ChartSeries(
                 run.name, part, tuple(x for x, _ in points), tuple(y for _, y in points),
-                COLORS.get(run.kind, "foreground"), MARKERS.get((run.kind, part), "*"),
-                line=part == "train",
+                run.kind, line=part == "train",
             ))
     return out
 
@@ -257,9 +248,6 @@ def accuracy_series(runs: list[ModelRun]) -> list[ChartSeries]:
     for run in runs:
         xs = tuple(float(e.epoch) for e in run.history)
         ys = tuple(100 * e.test_acc for e in run.history)
-        color = COLORS.get(run.kind, "foreground")
-        out.append(ChartSeries(run.name, "test", xs, ys, color,
-                               MARKERS.get((run.kind, "train"), "*")))
-        out.append(ChartSeries(run.name, "", xs, ys, color, MARKERS.get((run.kind, "test"), "*"),
-                               line=False))
+        out.append(ChartSeries(run.name, "test", xs, ys, run.kind))
+        out.append(ChartSeries(run.name, "", xs, ys, run.kind, line=False))
     return out

@@ -6,7 +6,8 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from tuicnn.lessons import training_run
-from tuicnn.lessons.training_run import COLORS, ModelRun, Outcome, summary_sentence
+from tuicnn.lessons.training_run import ModelRun, Outcome, summary_sentence
+from tuicnn.widgets.train.model_style import COLORS
 
 
 class RunSummary(Static):

@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tuicnn.lessons.training_run import ChartSeries
+from tuicnn.widgets.train.model_style import series_color, series_marker
 
 if TYPE_CHECKING:
     from tuicnn.widgets.train.cached_plot import CachedPlot
@@ -102,7 +103,8 @@ class TrainingChart(Widget):
         plt.clear_figure()
         for s in drawn:
             draw = plt.plot if s.line else plt.scatter
-            draw(list(s.xs), list(s.ys), marker=s.marker, color=self._rgb(s.color))
+            draw(list(s.xs), list(s.ys), marker=series_marker(s),
+                 color=self._rgb(series_color(s)))
         plt.xlim(0, self._epochs)
         plt.xticks(self._ticks(plot.size.width or self.size.width))
         ys = [y for s in drawn for y in s.ys]
@@ -160,9 +162,10 @@ class TrainingChart(Widget):
         parts = []
         for group, members in groups.items():
             entries = "  ".join(
-                f"{LEGEND_SAMPLES.get(s.marker, s.marker)} {s.label}" for s in members
+                f"{LEGEND_SAMPLES.get(series_marker(s), series_marker(s))} {s.label}"
+                for s in members
             )
-            parts.append(f"[${members[0].color}]{escape(f'{group}: {entries}')}[/]")
+            parts.append(f"[${series_color(members[0])}]{escape(f'{group}: {entries}')}[/]")
         return "   ".join(parts)
 
 
