@@ -27,6 +27,19 @@ def _quiet_colour_env(monkeypatch):
         monkeypatch.delenv("NO_COLOR")
 
 
+@pytest.fixture
+def colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make colour detection deterministic: a truecolor terminal without ``NO_COLOR``.
+
+    Textual reads these when an ``App`` is created, so tests that want another terminal
+    change them again before building their app. The widget tests use it for every test
+    (``pytestmark = pytest.mark.usefixtures("colour_terminal")``).
+    """
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
 def tiny_workspace(trained: bool):
     """100 training and 100 test digits; 'trained' = one epoch of each model with the engine."""
     from tuicnn.data.dataset import bundled_split
