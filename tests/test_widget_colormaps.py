@@ -1,5 +1,4 @@
-"""Colour maps: ramps, normalisation, shade characters and legend numbers.
-"""
+"""Colour maps: ramps, normalisation, shade characters and legend numbers."""
 
 from __future__ import annotations
 
