@@ -98,6 +98,9 @@ async def test_built_tabs_are_frozen_for_the_collector_until_the_app_ends(split)
     assert collector_sees(screen)
 
 
+# Counts calls to Screen._refresh_layout and textual._compositor.Compositor's render methods,
+# private to Textual: written against textual==8.2.8 (the test extra's pin).
+@pytest.mark.textual_private
 async def test_a_tab_switch_is_one_frame_with_one_layout_and_no_whole_screen_repaint(
         split, monkeypatch):
     """Textual laid the screen out a second time after a switch (the panes' own requests
@@ -196,6 +199,8 @@ async def test_quick_arrows_on_the_tab_bar_add_up_while_a_tab_is_being_built(spl
         assert app.screen.focused is bar
 
 
+# Counts calls to Screen._refresh_layout, private to Textual: written against textual==8.2.8.
+@pytest.mark.textual_private
 async def test_a_hidden_tab_changing_size_lays_out_nothing_until_it_is_shown(
         split, monkeypatch):
     """A run's start and end change the Train tab's tables and summary: with another tab

@@ -9,6 +9,10 @@ from textual.widgets import Button, Label
 
 from tuicnn.widgets.scroll_body import ScrollBody
 
+# Every test here records Stylesheet.apply, Textual's internal restyling step (not part of
+# its documented API): written against textual==8.2.8 (the test extra's pin).
+pytestmark = pytest.mark.textual_private
+
 
 class BodyApp(App[None]):
     CSS = """
