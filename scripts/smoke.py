@@ -5,10 +5,11 @@ CI runs it in a second environment with every dependency at its declared lower b
 Textual). It takes a few seconds:
 
 1. opens the app headless at 80×24 (``App.run_test``) on 100 training and 100 test digits,
-   visits every tab by its function key, then trains both models with ``t`` on the Train
-   tab and waits for the run's verdict;
-2. runs ``tuicnn train --epochs 1 --json`` on 100 digits and checks every line is an epoch
-   object with the fields the README promises.
+   visits every tab by its function key, then on the Train tab steps the epochs down to 1
+   and trains both models with ``t``, and waits for the run's verdict;
+2. runs ``tuicnn train --epochs 1 --json`` on the same digits and checks every line is an
+   epoch object with the fields the README promises, and that the app's run reached the
+   same test accuracies (same data, seed and settings).
 
 Run it with the interpreter of the environment to check: ``.venv/bin/python scripts/smoke.py``.
 Prints one line per check and exits with 1 at the first failure.
@@ -21,6 +22,8 @@ import json
 import subprocess
 import sys
 from importlib.metadata import version
+
+from tuicnn.nn.kinds import display_name
 
 SIZE = (80, 24)
 EPOCH_FIELDS = {"model", "epoch", "epochs", "train_loss", "train_acc", "test_loss", "test_acc",
@@ -42,6 +45,8 @@ async def check_app() -> str:
             shown = app.screen.active_tab
             if shown != pane:
                 raise AssertionError(f"{key} showed the {shown} tab, not {pane}")
+        app.screen.query_one("#set-epochs Input").focus()
+        await pilot.press(*["left"] * 4)  # 5 epochs -> 1, as a user would step it down
         await pilot.press("t")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -51,8 +56,12 @@ async def check_app() -> str:
         return verdict.splitlines()[0]
 
 
-def check_cli() -> str:
-    """``tuicnn train --epochs 1 --json`` prints one JSON object per model and epoch."""
+def check_cli() -> dict[str, float]:
+    """``tuicnn train --epochs 1 --json`` prints one JSON object per model and epoch.
+
+    Returns:
+        Each model's test accuracy, e.g. ``{"fc": 0.19, "cnn": 0.29}``.
+    """
     command = [sys.executable, "-m", "tuicnn", "train", "--epochs", "1", "--train-size", "100",
                "--test-size", "100", "--json"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
@@ -64,15 +73,20 @@ def check_cli() -> str:
     for line in lines:
         if set(line) != EPOCH_FIELDS:
             raise AssertionError(f"unexpected fields: {sorted(line)}")
-    return ", ".join(f"{line['model']} {line['test_acc']:.1%}" for line in lines)
+    return {line["model"]: line["test_acc"] for line in lines}
 
 
 def main() -> int:
     names = ("textual", "textual-plotext", "plotext", "numpy", "threadpoolctl")
     print("versions: " + ", ".join(f"{name} {version(name)}" for name in names))
     try:
-        print(f"app: every tab opens; {asyncio.run(check_app())}")
-        print(f"cli: tuicnn train --json: {check_cli()}")
+        verdict = asyncio.run(check_app())
+        print(f"app: every tab opens; {verdict}")
+        accuracy = check_cli()
+        print(f"cli: tuicnn train --json: FC {accuracy['fc']:.1%}, CNN {accuracy['cnn']:.1%}")
+        for kind in ("fc", "cnn"):
+            if f"{display_name(kind)} {accuracy[kind]:.1%}" not in verdict:
+                raise AssertionError(f"the app and the CLI disagree about the {kind}")
     except Exception as error:  # report any failure as one line and a non-zero exit
         print(f"smoke test FAILED: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
