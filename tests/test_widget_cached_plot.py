@@ -1,8 +1,4 @@
-"""CachedPlot: one plotext build per change, and the same cells as PlotextPlot.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""CachedPlot: one plotext build per change, and the same cells as PlotextPlot."""
 
 from __future__ import annotations
 

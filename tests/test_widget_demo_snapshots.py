@@ -1,8 +1,4 @@
-"""Heatmap, NumberGrid and ProbabilityBars together: colour and shade snapshots.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""Heatmap, NumberGrid and ProbabilityBars together: colour and shade snapshots."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Heatmap: sizes, colours, shades, updates and bad input.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""Heatmap: sizes, colours, shades, updates and bad input."""
 
 from __future__ import annotations
 

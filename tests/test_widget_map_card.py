@@ -1,8 +1,4 @@
-"""MapCard: re-showing the same words and selection does not lay the screen out.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""MapCard: re-showing the same words and selection does not lay the screen out."""
 
 from __future__ import annotations
 

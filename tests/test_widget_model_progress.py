@@ -1,8 +1,4 @@
-"""ModelProgress: one line per model, in proportion to the batches done.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""ModelProgress: one line per model, in proportion to the batches done."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""NumberGrid: formatted numbers coloured by sign, highlights and blocks.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""NumberGrid: formatted numbers coloured by sign, highlights and blocks."""
 
 from __future__ import annotations
 

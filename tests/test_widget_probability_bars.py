@@ -1,8 +1,4 @@
-"""ProbabilityBars: bars, percentages and markers, at any width.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""ProbabilityBars: bars, percentages and markers, at any width."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""Heatmap, ProbabilityBars and NumberGrid: same-size updates repaint, never re-lay-out.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""Heatmap, ProbabilityBars and NumberGrid: same-size updates repaint, never re-lay-out."""
 
 from __future__ import annotations
 

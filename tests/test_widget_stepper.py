@@ -1,8 +1,4 @@
-"""Stepper: its label, glyphs, clicks, hover, disabled look and messages.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""Stepper: its label, glyphs, clicks, hover, disabled look and messages."""
 
 from __future__ import annotations
 

@@ -1,8 +1,4 @@
-"""TrainingChart: no plot until the first data, then a plot and a legend.
-
-UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
-widget renders (``render_line``), so they check characters and styles, not just "no crash".
-"""
+"""TrainingChart: no plot until the first data, then a plot and a legend."""
 
 from __future__ import annotations
 

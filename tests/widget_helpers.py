@@ -1,4 +1,9 @@
-"""What the widget tests share: a one-widget app and readers of what a widget draws."""
+"""What the widget tests (``tests/test_widget_*.py``) share: a one-widget app and readers
+of what a widget draws.
+
+UI tests mount one widget in a tiny app with ``App.run_test`` and read back the strips the
+widget renders (``render_line``), so they check characters and styles, not just "no crash".
+"""
 
 from __future__ import annotations
 
