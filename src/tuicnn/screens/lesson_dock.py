@@ -1,0 +1,65 @@
+"""The main screen's side of the guided lesson: open and close its panel, and put the app
+where a step needs it (a tab by pane id; in the Explore tab a view and the question's digit).
+
+Kept out of ``screens/main.py`` so that module stays a short list of tabs and go-betweens;
+imported when ``L`` is first pressed (the lesson's modules import NumPy).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from tuicnn.screens.main import TABS
+from tuicnn.tabs.base import session_of
+from tuicnn.widgets.key_footer import KeyFooter
+from tuicnn.widgets.lesson.lesson_panel import LessonPanel
+
+if TYPE_CHECKING:
+    from tuicnn.screens.main import MainScreen
+    from tuicnn.tabs.explore_tab import ExploreTab
+
+
+async def toggle_lesson(screen: MainScreen) -> None:
+    """``L``: open the panel (built on first use), focus it if the focus is elsewhere,
+    close it (keeping its state) if the focus is already in it."""
+    panels = screen.query(LessonPanel)
+    if not panels:
+        session = session_of(screen)
+        panel = LessonPanel(lambda: session.workspace, lambda: session.workspace_loaded)
+        await screen.mount(panel, before=screen.query_one(KeyFooter))
+        panel.focus_answer()
+        return
+    panel = panels.first()
+    if not panel.display:
+        panel.display = True
+        panel.show_step()
+        panel.focus_answer()
+    elif panel.has_focus or panel.has_focus_within:
+        panel.display = False
+        screen.set_focus(None)
+        tab = screen.tab(screen.active_tab)
+        if tab is not None:
+            tab.focus_default()
+    else:
+        panel.focus_answer()
+
+
+async def go_to(screen: MainScreen, message: LessonPanel.GoTo) -> None:
+    """Show the step's tab (the focus stays in the panel), its view and its digit."""
+    place = message.step.place
+    if place.pane not in {pane for pane, *_ in TABS}:
+        return  # a step written for a tab this build does not have
+    await screen.show_tab(place.pane, focus_inside=False)
+    if place.pane != "explore":
+        return
+    explore = cast("ExploreTab", await screen.ensure_tab("explore"))
+    if place.view is not None and explore.view != place.view:
+        await explore.action_view(place.view)
+    example = message.example
+    if place.show_example and example is not None:
+        if explore.digit != example.digit or explore.position != example.position \
+                or explore.shown_image is None or explore.shown_image[0] != example.index:
+            explore.action_digit(example.digit)
+            if example.position:
+                explore.action_example(example.position)
+
