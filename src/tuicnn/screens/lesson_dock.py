@@ -56,10 +56,11 @@ async def go_to(screen: MainScreen, message: LessonPanel.GoTo) -> None:
     if place.view is not None and explore.view != place.view:
         await explore.action_view(place.view)
     example = message.example
-    if place.show_example and example is not None:
-        if explore.digit != example.digit or explore.position != example.position \
-                or explore.shown_image is None or explore.shown_image[0] != example.index:
-            explore.action_digit(example.digit)
-            if example.position:
-                explore.action_example(example.position)
+    if not place.show_example or example is None:
+        return
+    shown = explore.shown_image
+    if shown is None or shown[0] != example.index:
+        explore.action_digit(example.digit)
+        if example.position:
+            explore.action_example(example.position)
 
