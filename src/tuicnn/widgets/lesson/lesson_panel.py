@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from tuicnn.lessons.course import STEPS, Step, step_index
 from tuicnn.lessons.exercises import (
@@ -33,6 +33,7 @@ from tuicnn.lessons.exercises import (
     Feedback,
     build_exercises,
     grade,
+    seeded_example,
     subject_of,
 )
 from tuicnn.lessons.explorer import Example
@@ -91,8 +92,9 @@ class LessonPanel(Vertical, can_focus=True):
     LessonPanel #lesson-head { height: 1; text-style: bold; }
     LessonPanel #lesson-body { height: 1fr; scrollbar-size-vertical: 1; }
     LessonPanel #lesson-answer { height: 1; }
-    LessonPanel #lesson-answer Label { width: auto; padding-right: 1; }
-    LessonPanel #lesson-number { width: 20; height: 1; border: none; padding: 0; }
+    LessonPanel #lesson-prompt { width: 1fr; height: 1; }
+    LessonPanel #lesson-number { width: 24; height: 1; border: none; padding: 0;
+                                 margin-right: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,6 +125,8 @@ class LessonPanel(Vertical, can_focus=True):
 
         key: tuple[int, int, int]
         exercises: dict[str, Exercise]
+        example: Example
+        """The lesson's test digit (every digit question is about it)."""
 
     def __init__(self, workspace: Callable[[], Workspace], loaded: Callable[[], bool],
                  seed: int = 0, *, id: str | None = "lesson-panel") -> None:
@@ -131,6 +135,7 @@ class LessonPanel(Vertical, can_focus=True):
         self._loaded = loaded
         self._seed = seed
         self._exercises: dict[str, Exercise] = {}
+        self._example: Example | None = None
         self._measured_for: tuple[int, int, int] | None = None
         self._measuring = False
         self._reset_armed = False
@@ -142,10 +147,10 @@ class LessonPanel(Vertical, can_focus=True):
         with VerticalScroll(id="lesson-body", can_focus=False):
             yield Static("", id="lesson-text", markup=False)
         with Horizontal(id="lesson-answer"):
-            yield Label("Your answer:", id="lesson-prompt")
-            yield NumberInput(placeholder="a number, Enter", id="lesson-number",
+            yield NumberInput(placeholder="your answer, then Enter", id="lesson-number",
                               compact=True)
-            yield Label("", id="lesson-hint")
+            # One fixed-size line: new text repaints it without a layout of the screen.
+            yield Static("", id="lesson-prompt", markup=False)
 
     def on_mount(self) -> None:
         if self._warning:
@@ -182,6 +187,10 @@ class LessonPanel(Vertical, can_focus=True):
 
     def show_step(self) -> None:
         """Show the current step, measuring its answer first if the models changed."""
+        with self.app.batch_update():
+            self._show_step()
+
+    def _show_step(self) -> None:
         self._reset_armed = False
         step = self.step
         self.progress.step = step.id
@@ -195,7 +204,7 @@ class LessonPanel(Vertical, can_focus=True):
                 self.post_message(self.GoTo(step, None))
             self._measure()
             return
-        self.post_message(self.GoTo(step, exercise.example))
+        self.post_message(self.GoTo(step, exercise.example or self._example))
         self._show_head()
         self._show_question(exercise)
 
@@ -223,24 +232,24 @@ class LessonPanel(Vertical, can_focus=True):
         self.query_one("#lesson-body", VerticalScroll).scroll_home(animate=False)
 
     def _show_answer_row(self, exercise: Exercise | None) -> None:
-        """A number field for a number question not yet answered; else a hint line."""
+        """A number field for a number question not yet answered, the choices of a choice
+        question, and a hint of the keys."""
         field = self.query_one("#lesson-number", NumberInput)
-        prompt = self.query_one("#lesson-prompt", Label)
         wants_number = exercise is not None and exercise.kind != CHOICE and not self.revealed
-        field.display = wants_number
+        if field.display != wants_number:
+            field.display = wants_number
         hint = "n/p steps · g use the tab, L back"
         if exercise is None:
-            prompt.update("Measuring…")
+            text = "Measuring…"
         elif self.revealed:
-            prompt.update(f"You answered {self.progress.answers[self.step.id].get('answer')}")
-            hint = "n next · t try again · g use the tab"
+            answered = self.progress.answers[self.step.id].get("answer")
+            text = f"You answered {answered} · n next · t try again · g use the tab"
         elif exercise.kind == CHOICE:
-            prompt.update("  ".join(f"{LETTERS[i]}) {choice}"
-                                    for i, choice in enumerate(exercise.choices)))
-            hint = "a–d answers"
+            text = "  ".join(f"{LETTERS[i]}) {choice}" for i, choice in enumerate(exercise.choices))
+            text += " · a–d answers"
         else:
-            prompt.update("Your answer:")
-        self.query_one("#lesson-hint", Label).update(f" · {hint}")
+            text = hint
+        self.query_one("#lesson-prompt", Static).update(text)
         if wants_number:
             field.value = ""
             if self.has_focus_within or self.has_focus:
@@ -256,12 +265,15 @@ class LessonPanel(Vertical, can_focus=True):
         """Measure every answer on the session's models (waits if they are still loading)."""
         workspace = self._workspace()
         key = _models_key(workspace)
-        exercises = build_exercises(subject_of(workspace), self._seed)
-        self.post_message(self.Measured(key, {e.id: e for e in exercises}))
+        subject = subject_of(workspace)
+        exercises = build_exercises(subject, self._seed)
+        self.post_message(self.Measured(key, {e.id: e for e in exercises},
+                                        seeded_example(subject, self._seed)))
 
     def on_lesson_panel_measured(self, message: Measured) -> None:
         message.stop()
         self._exercises, self._measured_for = message.exercises, message.key
+        self._example = message.example
         if self._fresh():
             self.show_step()
         else:  # replaced again while measuring
@@ -276,10 +288,8 @@ class LessonPanel(Vertical, can_focus=True):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        exercise = self.exercise
-        if exercise is None or self.revealed or not event.value.strip():
-            return
-        self.answer(event.value.strip())
+        if event.value.strip():
+            self.answer(event.value.strip())
 
     def answer(self, given: str) -> Feedback | None:
         """Grade ``given`` against the measured answer, reveal it and save the progress.
@@ -288,16 +298,21 @@ class LessonPanel(Vertical, can_focus=True):
         first and the learner answers again (nothing is graded against stale numbers).
         """
         exercise = self.exercise
-        if exercise is None or self.revealed:
-            if exercise is None:
-                self.show_step()
+        if exercise is None:
+            if self._measured_for is not None:
+                self.notify("The models changed since this question was asked: its answer is "
+                            "measured again on the new ones. Please answer again.")
+            self.show_step()
+            return None
+        if self.revealed:
             return None
         feedback = grade(exercise, given)
         self.progress.record(exercise.id, feedback.given, feedback.correct)
         self._save()
-        self._show_head()
-        self._show_question(exercise)
-        self.focus()
+        with self.app.batch_update():
+            self._show_head()
+            self._show_question(exercise)
+            self.focus()
         return feedback
 
     def action_choose(self, index: int) -> None:
