@@ -58,7 +58,8 @@ def test_right_answers_get_full_marks_wrong_ones_feedback(capsys, tmp_path):
     report = json.loads(run(capsys, "--check", str(path), "--json", "--seed", "1")[1])
     assert report["score"] == 0
     results = {r["id"]: r for r in report["results"]}
-    assert results["pixels"]["expected"] == "784" and "you said 100" in results["pixels"]["feedback"]
+    assert results["pixels"]["expected"] == "784"
+    assert "you said 100" in results["pixels"]["feedback"]
     assert "not a number" in results["relu_zeroed"]["feedback"]
     assert "No answer" in results["padding"]["feedback"] and results["padding"]["why"]
 

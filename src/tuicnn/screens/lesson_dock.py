@@ -7,16 +7,42 @@ imported when ``L`` is first pressed (the lesson's modules import NumPy).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from tuicnn.screens.main import TABS
 from tuicnn.tabs.base import session_of
 from tuicnn.widgets.key_footer import KeyFooter
 from tuicnn.widgets.lesson.lesson_panel import LessonPanel
 
 if TYPE_CHECKING:
-    from tuicnn.screens.main import MainScreen
+
+    from tuicnn.tabs.base import BaseTab
     from tuicnn.tabs.explore_tab import ExploreTab
+
+
+class TabHost(Protocol):
+    """What the lesson needs of the main screen (named here: main imports this module)."""
+
+    @property
+    def active_tab(self) -> str: ...
+
+    def tab(self, pane: str) -> BaseTab | None: ...
+
+    async def ensure_tab(self, pane: str) -> BaseTab: ...
+
+    async def show_tab(self, pane: str, focus_inside: bool = True) -> None: ...
+
+
+class MainScreen(TabHost, Protocol):
+    """The main screen as this module uses it: a Textual screen hosting the tabs."""
+
+    def query(self, selector: Any) -> Any: ...
+
+    def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
+
+    async def mount(self, *widgets: Any, before: Any = None) -> Any: ...
+
+    def set_focus(self, widget: Any) -> None: ...
 
 
 async def toggle_lesson(screen: MainScreen) -> None:
@@ -44,10 +70,13 @@ async def toggle_lesson(screen: MainScreen) -> None:
         panel.focus_answer()
 
 
-async def go_to(screen: MainScreen, message: LessonPanel.GoTo) -> None:
-    """Show the step's tab (the focus stays in the panel), its view and its digit."""
+async def go_to(screen: MainScreen, message: LessonPanel.GoTo, panes: Collection[str]) -> None:
+    """Show the step's tab (the focus stays in the panel), its view and its digit.
+
+    ``panes`` are the tabs this build has (``TABS``); a step for another is left in place.
+    """
     place = message.step.place
-    if place.pane not in {pane for pane, *_ in TABS}:
+    if place.pane not in panes:
         return  # a step written for a tab this build does not have
     await screen.show_tab(place.pane, focus_inside=False)
     if place.pane != "explore":

@@ -189,7 +189,7 @@ class MainScreen(Screen[None]):
     async def on_lesson_panel_go_to(self, message: LessonPanel.GoTo) -> None:
         from tuicnn.screens.lesson_dock import go_to
 
-        await go_to(self, message)
+        await go_to(self, message, [pane for pane, *_ in TABS])
 
     def on_lesson_panel_focus_tab(self, message: LessonPanel.FocusTab) -> None:
         self._focus_tab(self.active_tab)
