@@ -137,3 +137,10 @@ async def test_lesson_key_is_listed_and_opens_from_a_settings_field(untrained):
         await settle(app, pilot)
         assert app.screen.query(LessonPanel)
         assert app.screen.query_one("Stepper NumberInput").value.isdigit()  # L not typed
+        panel = app.screen.query_one(LessonPanel)
+        assert not panel.has_class("-side") and panel.region.width == 80
+        await pilot.resize_terminal(130, 30)  # wide: on the right, clear of header and footer
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.has_class("-side") and panel.region.right == 130
+        assert panel.region.y == 1 and panel.region.bottom == 29

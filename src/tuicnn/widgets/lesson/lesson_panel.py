@@ -19,10 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 
 SIDE_WIDTH = 120
 """From this terminal width on, the panel sits on the right instead of at the bottom."""
+
+BOTTOM_HEIGHT = 10
+"""Rows of the panel at the bottom: at 80×24 the tab keeps 9 rows."""
 
 LETTERS = string.ascii_lowercase[:4]
 """Keys that pick a choice: a question offers at most four."""
@@ -73,7 +77,6 @@ class LessonPanel(Vertical, can_focus=True):
     DEFAULT_CSS = """
     LessonPanel {
         dock: bottom;
-        height: 10;
         margin-bottom: 1;  /* the footer is docked at the bottom too, and docks overlap */
         border-top: heavy $accent;
         padding: 0 1;
@@ -82,11 +85,12 @@ class LessonPanel(Vertical, can_focus=True):
     LessonPanel.-side {
         dock: right;
         width: 46;
-        height: 1fr;
-        margin: 1 0 1 0;  /* below the header, above the footer */
+        margin-top: 1;  /* below the header; the height leaves the footer's row free */
         border-top: none;
         border-left: heavy $accent;
     }
+    LessonPanel.-side #lesson-answer { height: auto; }
+    LessonPanel.-side #lesson-prompt { height: auto; }
     LessonPanel:focus-within { border-top: heavy $primary; }
     LessonPanel.-side:focus-within { border-left: heavy $primary; }
     LessonPanel #lesson-head { height: 1; text-style: bold; }
@@ -139,6 +143,7 @@ class LessonPanel(Vertical, can_focus=True):
         self._measured_for: tuple[int, int, int] | None = None
         self._measuring = False
         self._reset_armed = False
+        self._docked_for: Size | None = None
         self.progress, self._warning = load_progress()
         self.index = step_index(self.progress.step)
 
@@ -156,13 +161,22 @@ class LessonPanel(Vertical, can_focus=True):
         if self._warning:
             self.notify(self._warning, severity="warning", timeout=8)
         self._place_dock()
+        # Every screen layout (a resize among them) checks the screen's size: cheap when
+        # it has not changed, and the panel's own size may not change with the terminal's.
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._place_dock)
         self.show_step()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._place_dock()
-
-    def _place_dock(self) -> None:
-        self.set_class(self.screen.size.width >= SIDE_WIDTH, "-side")
+    def _place_dock(self, screen: object = None) -> None:
+        """At the bottom (10 rows) in narrow terminals; on the right, between the header and
+        the footer, in wide ones. Docked widgets overlap, and a docked ``1fr`` takes the
+        screen's whole height, so the side panel's height is set from the screen's size."""
+        size = self.screen.size
+        if size == self._docked_for:
+            return
+        self._docked_for = size
+        side = size.width >= SIDE_WIDTH
+        self.set_class(side, "-side")
+        self.styles.height = max(size.height - 2, 6) if side else BOTTOM_HEIGHT
 
     # -- what is shown ------------------------------------------------------------------
 
