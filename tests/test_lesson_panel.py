@@ -90,6 +90,10 @@ async def test_wrong_answer_progress_kept_and_reset(untrained, tmp_path):
         assert "✗ Not quite: you said 12, the engine measures 784" in panel_text(panel)
         await pilot.press("n")
         await settle(app, pilot)
+        assert app.screen.focused.id == "lesson-number"  # the letters still reach the panel
+        await pilot.press("p")
+        assert panel.step is STEPS[0]
+        await pilot.press("n")
     saved = json.loads(progress_file(tmp_path).read_text())
     assert saved["step"] == STEPS[1].id and saved["answers"]["pixels"]["correct"] is False
 

@@ -60,7 +60,7 @@ def _models_key(workspace: Workspace) -> tuple[int, int, int]:
 
 
 def _choice_bindings() -> list[Binding]:
-    first = Binding("a", "choose(0)", "Choose an answer", key_display="a–d")
+    first = Binding("a", "choose(0)", "Answer", key_display="a–d")
     return [first] + [Binding(key, f"choose({i})", "", show=False)
                       for i, key in enumerate(LETTERS) if i]
 
@@ -71,7 +71,9 @@ class LessonPanel(Vertical, can_focus=True):
     Args:
         workspace: returns the session's data and models (may wait while they load).
         loaded: True once ``workspace`` would return at once.
-        seed: picks the question's digit and choices (as ``tuicnn exercises --seed``).
+        seed: picks the questions' digit and choices (as ``tuicnn exercises --seed``); by
+            default the session's seed, so the app asks what ``tuicnn exercises`` asks of
+            the same models.
     """
 
     DEFAULT_CSS = """
@@ -103,9 +105,9 @@ class LessonPanel(Vertical, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "step(1)", "Next step"),
-        Binding("p", "step(-1)", "Previous step"),
+        Binding("p", "step(-1)", "Previous"),
         *_choice_bindings(),
-        Binding("t", "retry", "Try the step again"),
+        Binding("t", "retry", "Try again"),
         Binding("g", "go_to_tab", "Go to the tab", show=False),
         Binding("up", "scroll_body(-1)", "Scroll the lesson text", show=False),
         Binding("down", "scroll_body(1)", "", show=False),
@@ -133,7 +135,7 @@ class LessonPanel(Vertical, can_focus=True):
         """The lesson's test digit (every digit question is about it)."""
 
     def __init__(self, workspace: Callable[[], Workspace], loaded: Callable[[], bool],
-                 seed: int = 0, *, id: str | None = "lesson-panel") -> None:
+                 seed: int | None = None, *, id: str | None = "lesson-panel") -> None:
         super().__init__(id=id)
         self._workspace = workspace
         self._loaded = loaded
@@ -280,9 +282,10 @@ class LessonPanel(Vertical, can_focus=True):
         workspace = self._workspace()
         key = _models_key(workspace)
         subject = subject_of(workspace)
-        exercises = build_exercises(subject, self._seed)
+        seed = workspace.fc.seed if self._seed is None else self._seed
+        exercises = build_exercises(subject, seed)
         self.post_message(self.Measured(key, {e.id: e for e in exercises},
-                                        seeded_example(subject, self._seed)))
+                                        seeded_example(subject, seed)))
 
     def on_lesson_panel_measured(self, message: Measured) -> None:
         message.stop()
