@@ -138,3 +138,11 @@ def test_grade_all_scores_and_rejects_unknown_ids(untrained):
     assert score == 0
     with pytest.raises(ValueError, match="unknown question id 'nope'"):
         grade_all(exercises, {"nope": 1})
+
+
+def test_an_empty_test_set_is_a_clear_error(untrained):
+    subject = subject_with(untrained)
+    empty = Subject(subject.fc, subject.cnn, subject.x_test[:0], subject.y_test[:0],
+                    subject.class_names)
+    with pytest.raises(ValueError, match="test set is empty"):
+        build_exercises(empty)

@@ -134,6 +134,12 @@ class LessonPanel(Vertical, can_focus=True):
         example: Example
         """The lesson's test digit (every digit question is about it)."""
 
+    @dataclass
+    class Failed(Message):
+        """The answers could not be measured (one line, shown in the panel)."""
+
+        reason: str
+
     def __init__(self, workspace: Callable[[], Workspace], loaded: Callable[[], bool],
                  seed: int | None = None, *, id: str | None = "lesson-panel") -> None:
         super().__init__(id=id)
@@ -143,7 +149,6 @@ class LessonPanel(Vertical, can_focus=True):
         self._exercises: dict[str, Exercise] = {}
         self._example: Example | None = None
         self._measured_for: tuple[int, int, int] | None = None
-        self._measuring = False
         self._reset_armed = False
         self._docked_for: Size | None = None
         self.progress, self._warning = load_progress()
@@ -221,8 +226,8 @@ class LessonPanel(Vertical, can_focus=True):
             self._measure()
             return
         self.post_message(self.GoTo(step, exercise.example or self._example))
-        self._show_head()
         self._show_question(exercise)
+        self._show_head()
 
     def _show_head(self) -> None:
         answered = len(self.progress.answers)
@@ -232,9 +237,12 @@ class LessonPanel(Vertical, can_focus=True):
 
     def _show_question(self, exercise: Exercise) -> None:
         lines = [f"{self.step.title}. {self.step.look}", "", f"Q: {exercise.text}"]
-        if self.revealed:
+        if self.revealed:  # graded again: the models may have changed since it was answered
             given = str(self.progress.answers[self.step.id].get("answer", ""))
             feedback = grade(exercise, given)
+            if feedback.correct != self.progress.answers[self.step.id].get("correct"):
+                self.progress.record(exercise.id, given, feedback.correct)
+                self._save()
             lines += ["", f"{'✓' if feedback.correct else '✗'} {feedback.message}",
                       f"Why: {feedback.why}"]
         self._set_text("\n".join(lines))
@@ -279,13 +287,22 @@ class LessonPanel(Vertical, can_focus=True):
     @work(thread=True, exclusive=True, group="lesson-measure")
     def _measure(self) -> None:
         """Measure every answer on the session's models (waits if they are still loading)."""
-        workspace = self._workspace()
-        key = _models_key(workspace)
-        subject = subject_of(workspace)
-        seed = workspace.fc.seed if self._seed is None else self._seed
-        exercises = build_exercises(subject, seed)
-        self.post_message(self.Measured(key, {e.id: e for e in exercises},
-                                        seeded_example(subject, seed)))
+        try:
+            workspace = self._workspace()
+            key = _models_key(workspace)
+            subject = subject_of(workspace)
+            seed = workspace.fc.seed if self._seed is None else self._seed
+            exercises = build_exercises(subject, seed)
+            example = seeded_example(subject, seed)
+        except Exception as error:  # e.g. a data set with no test digits: say so, go on
+            self.post_message(self.Failed(f"Could not measure the answers: {error}"))
+            return
+        self.post_message(self.Measured(key, {e.id: e for e in exercises}, example))
+
+    def on_lesson_panel_failed(self, message: Failed) -> None:
+        message.stop()
+        self._set_text(f"{self.step.title}. {self.step.look}\n\n{message.reason}")
+        self.query_one("#lesson-prompt", Static).update("n/p steps · L closes")
 
     def on_lesson_panel_measured(self, message: Measured) -> None:
         message.stop()
