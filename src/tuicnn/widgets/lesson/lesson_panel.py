@@ -99,6 +99,7 @@ class LessonPanel(Vertical, can_focus=True):
     LessonPanel #lesson-body { height: 1fr; scrollbar-size-vertical: 1; }
     LessonPanel #lesson-answer { height: 1; }
     LessonPanel #lesson-prompt { width: 1fr; height: 1; }
+    LessonPanel #lesson-label { width: 9; height: 1; text-style: bold; }
     LessonPanel #lesson-number { width: 24; height: 1; border: none; padding: 0;
                                  margin-right: 1; }
     """
@@ -159,6 +160,7 @@ class LessonPanel(Vertical, can_focus=True):
         with VerticalScroll(id="lesson-body", can_focus=False):
             yield Static("", id="lesson-text", markup=False)
         with Horizontal(id="lesson-answer"):
+            yield Static("Answer ›", id="lesson-label")
             yield NumberInput(placeholder="your answer, then Enter", id="lesson-number",
                               compact=True)
             # One fixed-size line: new text repaints it without a layout of the screen.
@@ -262,6 +264,7 @@ class LessonPanel(Vertical, can_focus=True):
         wants_number = exercise is not None and exercise.kind != CHOICE and not self.revealed
         if field.display != wants_number:
             field.display = wants_number
+            self.query_one("#lesson-label").display = wants_number
         hint = "n/p steps · g use the tab, L back"
         if exercise is None:
             text = "Measuring…"
