@@ -52,7 +52,7 @@ async def test_every_step_answered_and_revealed(untrained, tmp_path):
                 explore = app.screen.query_one("#explore")
                 assert explore.view == step.place.view
                 assert explore.shown_image[0] == digit.index
-            assert "Q: " in panel_text(panel)
+            assert f"Q: {exercise.text}" in panel_text(panel)  # what `exercises` prints
             if exercise.kind == CHOICE:
                 await pilot.press(LETTERS[exercise.choices.index(exercise.answer)])
             else:
