@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from tuicnn.screens.main import TABS, MainScreen, tab_class
 from tuicnn.tabs.base import bindings_of
+from tuicnn.widgets.lesson.lesson_panel import LessonPanel
 
 INTRO = (
     "tuicnn trains a fully-connected net and a CNN on the same real MNIST digits, "
@@ -50,6 +51,7 @@ class HelpScreen(ModalScreen[None]):
                     ("Tabs", bindings_of(MainScreen))]
         for pane, title, _, _ in TABS:
             sections += tab_class(pane).help_sections(title)
+        sections.append(("Lesson panel (L)", bindings_of(LessonPanel)))
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys · Esc closes"
             yield Static(help_text(sections), id="help-text")

@@ -21,6 +21,7 @@ from tuicnn.widgets.tab_bar import TabBar
 
 if TYPE_CHECKING:
     from tuicnn.tabs.explore_tab import ExploreTab
+    from tuicnn.widgets.lesson.lesson_panel import LessonPanel
 
 #: ``(pane id, tab title, class name in tuicnn.tabs.<pane>_tab, function key)``, in order.
 TABS: tuple[tuple[str, str, str, str], ...] = (
@@ -54,8 +55,9 @@ class MainScreen(Screen[None]):
 
     # Its CSS (main.tcss and the tabs' .tcss files) is the app's CSS_PATH: see TuicnnApp.
     BINDINGS = [
-        Binding(key, f"show_tab('{pane}')", f"{title} tab", show=False)
-        for pane, title, _, key in TABS
+        *(Binding(key, f"show_tab('{pane}')", f"{title} tab", show=False)
+          for pane, title, _, key in TABS),
+        Binding("L,shift+l", "toggle_lesson", "Lesson", key_display="L"),
     ]
 
     #: No automatic focus: Textual would focus the tab bar as the screen starts, and the first
@@ -177,6 +179,20 @@ class MainScreen(Screen[None]):
             tab = self.tab(pane)
             if tab is not None and tab is not message.control:
                 tab.models_changed()
+
+    async def action_toggle_lesson(self) -> None:
+        """``L``: open, focus or close the guided lesson (``screens/lesson_dock.py``)."""
+        from tuicnn.screens.lesson_dock import toggle_lesson
+
+        await toggle_lesson(self)
+
+    async def on_lesson_panel_go_to(self, message: LessonPanel.GoTo) -> None:
+        from tuicnn.screens.lesson_dock import go_to
+
+        await go_to(self, message, [pane for pane, *_ in TABS])
+
+    def on_lesson_panel_focus_tab(self, message: LessonPanel.FocusTab) -> None:
+        self._focus_tab(self.active_tab)
 
     async def on_send_to_explore(self, message: SendToExplore) -> None:
         """A drawing from the Draw tab: trace it in the Explore tab and show that tab."""
