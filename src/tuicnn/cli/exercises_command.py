@@ -26,10 +26,10 @@ from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
 from tuicnn.lessons.exercises import Exercise, Subject, build_exercises, grade_all
 from tuicnn.lessons.progress import progress_path, reset_progress
-from tuicnn.nn.config import check_range
+from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN, check_range
 from tuicnn.nn.model import build_cnn, build_fc
 from tuicnn.session.model_file import ModelFileError, load_models
-from tuicnn.session.workspace import DEFAULT_FILTERS, DEFAULT_HIDDEN, START_SIZE, ModelRecord
+from tuicnn.session.workspace import START_SIZE, ModelRecord
 
 HELP = "questions about the CNN, graded by the engine (for labs)"
 DESCRIPTION = ("Print a seeded set of questions about the networks (--json for a machine), or "
