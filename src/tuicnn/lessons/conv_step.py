@@ -99,9 +99,10 @@ def check_cell(shape: tuple[int, ...], row: int, col: int, what: str) -> None:
                          f"(rows 0–{height - 1}, columns 0–{width - 1})")
 
 
-def check_channel(channel: int, count: int, what: str) -> None:
+def check_channel(channel: int, count: int, what: str, noun: str = "channel") -> None:
+    """Raise ``ValueError`` unless ``0 <= channel < count`` (``noun``: what is counted)."""
     if not 0 <= channel < count:
-        raise ValueError(f"channel {channel} is out of range: {what} has channels 0–{count - 1}")
+        raise ValueError(f"{noun} {channel} is out of range: {what} has {noun}s 0–{count - 1}")
 
 
 def conv_step(model: Sequential, trace: Trace, layer: str, channel: int, row: int,

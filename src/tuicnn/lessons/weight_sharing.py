@@ -88,7 +88,7 @@ def weight_sharing(cnn: Sequential, fc: Sequential, trace: Trace, filter_index: 
         ValueError: a filter or unit out of range, or a cell outside the 28×28 map.
     """
     dense = first_dense(fc)
-    check_channel(unit, dense.out_features, "the FC's hidden layer (units)")
+    check_channel(unit, dense.out_features, "the FC's hidden layer", "unit")
     height, width = cnn.input_shape[:2]
     unit_weights = dense.params["W"][:, unit].reshape(height, width)
     sides = []
