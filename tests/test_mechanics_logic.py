@@ -188,7 +188,8 @@ def test_weight_sharing_uses_the_same_weights_and_counts_them(cnn_and_image):
     fc = build_fc(32, seed=0)
     result = weight_sharing(model, fc, trace(model, image), 2, 5, (4, 4), (20, 0))
     assert result.cnn_same and not result.fc_same
-    np.testing.assert_array_equal(result.a.cnn_weights, model.layer("conv1").params["W"][:, :, 0, 2])
+    conv1 = model.layer("conv1").params["W"]
+    np.testing.assert_array_equal(result.a.cnn_weights, conv1[:, :, 0, 2])
     np.testing.assert_array_equal(result.a.fc_weights,
                                   fc.layer("fc").params["W"][:, 5].reshape(28, 28)[3:6, 3:6])
     assert np.isnan(result.b.fc_weights[:, 0]).all()  # column -1 is off the image

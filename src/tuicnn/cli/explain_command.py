@@ -164,8 +164,8 @@ def _grid(rows, width: int = 8) -> list[str]:
 
 
 def _conv_step(args: argparse.Namespace, session: _Session) -> tuple[dict, str]:
-    from tuicnn.lessons.conv_step import step_dict
     from tuicnn.lessons.conv_step import conv_step as compute
+    from tuicnn.lessons.conv_step import step_dict
 
     row, col = args.at
     step = compute(session.cnn, session.trace(), args.layer, args.channel, row, col)
