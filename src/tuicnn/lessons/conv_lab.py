@@ -61,10 +61,11 @@ class LabSettings:
         return conv_output_size(size, self.effective_kernel, self.padding, self.stride)
 
     def formula(self, size: int) -> str:
-        """The output-size formula with these numbers filled in, ending in the result."""
+        """The output-size formula with these numbers filled in (two lines), ending in the
+        result."""
         k_eff = self.effective_kernel
         padded = size + 2 * self.padding
-        head = (f"K_eff = D·(K−1)+1 = {self.dilation}·({self.kernel}−1)+1 = {k_eff};  "
+        head = (f"K_eff = D·(K−1)+1 = {self.dilation}·({self.kernel}−1)+1 = {k_eff}\n"
                 f"out = ⌊(H + 2P − K_eff) / S⌋ + 1 = ⌊({size} + {2 * self.padding} − {k_eff})"
                 f" / {self.stride}⌋ + 1")
         if k_eff > padded:
