@@ -32,7 +32,8 @@ def settings_text(settings: LabSettings, selected: str, kernel: LabKernel) -> st
         low, high = LAB_LIMITS[name]
         mark = "▸" if name == selected else " "
         parts.append(f"{mark}{name} {name[0].upper()}={getattr(settings, name)} ({low}–{high})")
-    return "   ".join(parts[:2]) + "\n" + "   ".join(parts[2:]) + f"\nkernel: {kernel.label}"
+    return ("   ".join(parts[:2]) + "   (↑↓ pick, ←→ change)\n" + "   ".join(parts[2:])
+            + "   (pgdn: pooling below)" + f"\nkernel: {kernel.label}")
 
 
 class LabView(Vertical):
@@ -69,9 +70,14 @@ class LabView(Vertical):
         padded = np.full((image.shape[0] + 2 * p, image.shape[1] + 2 * p), np.nan)
         padded[p:p + image.shape[0], p:p + image.shape[1]] = image
         starts = [s + p for s in window_starts(image.shape[0], settings)]
-        inputs = Text("input, · = zero border, ▶▼ = window starts\n", style="bold")
+        taps = {}
+        if starts:  # the first window's K×K taps, D pixels apart: dilation's gaps show
+            offsets = [starts[0] + i * settings.dilation for i in range(settings.kernel)]
+            taps = {(r, c): "x" for r in offsets for c in offsets}
+        inputs = Text("input: · zero border, x first window,\n▶▼ where windows start\n",
+                      style="bold")
         self.query_one("#lab-input", Static).update(
-            inputs + map_text(padded, marks=(starts, starts)))
+            inputs + map_text(padded, marks=(starts, starts), cells=taps))
         blank = Text("")
         if output is None:
             for part in ("#lab-output", "#lab-max", "#lab-average"):

@@ -56,27 +56,33 @@ def map_text(values: np.ndarray, *, marks: tuple[Iterable[int], Iterable[int]] =
     wide = 1 if fold else 2
     rows, cols = set(marks[0]), set(marks[1])
     chars = shades(values, scale)
-    cells = cells or {}
+    if fold:  # one line per two rows: the pixel further from zero, as the heatmaps do
+        if height % 2:
+            chars = np.vstack([chars, np.full((1, width), " ")])
+            values = np.vstack([values, np.zeros((1, width))])
+        magnitude = np.abs(np.nan_to_num(values, nan=0.0))
+        top_wins = magnitude[0::2] >= magnitude[1::2]
+        chars = np.where(top_wins, chars[0::2], chars[1::2])
+    step = 2 if fold else 1
     text = Text(" ")
     for c in range(width):
         text.append(("▼" if c in cols else "·") * wide, style="bold" if c in cols else "dim")
-    step = 2 if fold else 1
-    for top in range(0, height, step):
-        pair = range(top, min(top + step, height))
+    labels: dict[tuple[int, int], str] = {}
+    for (r, c), label in (cells or {}).items():
+        labels[r // step, c] = label
+    for line, row_chars in enumerate(chars):
+        marked = any(r in rows for r in range(line * step, line * step + step))
         text.append("\n")
-        marked = any(r in rows for r in pair)
         text.append("▶" if marked else "·", style="bold" if marked else "dim")
-        for c in range(width):
-            label = next((cells[r, c] for r in pair if (r, c) in cells), None)
-            if label is not None:
-                text.append(label * wide, style="bold reverse")
-                continue
-            if fold and top + 1 < height:
-                upper, lower = values[top, c], values[top + 1, c]
-                pick = top if np.nan_to_num(abs(upper)) >= np.nan_to_num(abs(lower)) else top + 1
-            else:
-                pick = top
-            text.append(str(chars[pick, c]) * wide)
+        start = len(text)
+        row = [str(ch) * wide for ch in row_chars]
+        for (r, c), label in labels.items():
+            if r == line:
+                row[c] = label * wide
+        text.append("".join(row))
+        for (r, c), _ in labels.items():
+            if r == line:
+                text.stylize("bold reverse", start + c * wide, start + (c + 1) * wide)
     return text
 
 
