@@ -63,7 +63,7 @@ async def test_step_view_shows_the_json_twins_numbers(split, capsys):
         index = str(tab.example.index)
         data = explain(capsys, "conv-step", "--index", index, "--layer", "conv1", "--channel",
                        "1", "--at", f"{step.row},{step.col}")
-        assert "untrained (seed 0)" == data["model"] and "untrained" in screen_text(app)
+        assert data["model"] == "untrained (seed 0)" and "untrained" in screen_text(app)
         shown = view.numbers
         assert f"= {data['sum']:+.4f} before ReLU" in shown
         assert f"ReLU → {data['relu']:.4f}   forward pass: {data['map_value']:.4f}" in shown
