@@ -296,8 +296,10 @@ class MechanicsTab(Vertical, BaseTab):
 
     def _draw_sharing(self, trace: Trace, image: np.ndarray) -> None:
         channel = self.channel % self.channels_of("conv1")
-        result = weight_sharing(self.cnn, self.workspace.fc.model, trace, channel, self.unit,
-                                self.sharing["A"], self.sharing["B"])
+        fc = self.workspace.fc.model
+        self.unit %= first_dense(fc).out_features  # a loaded FC may have fewer units
+        result = weight_sharing(self.cnn, fc, trace, channel, self.unit, self.sharing["A"],
+                                self.sharing["B"])
         self.query_one(SharingView).show(result, image[:, :, 0], self.moving)
 
     def _draw_lab(self, trace: Trace, image: np.ndarray) -> None:
