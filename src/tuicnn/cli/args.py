@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 
 from tuicnn import __version__
-from tuicnn.cli import exercises_command, shift_command, train_command
+from tuicnn.cli import exercises_command, explain_command, shift_command, train_command
 from tuicnn.cli.common import DATASETS, PROG, CliParser, limits_text
 
 #: The commands, in the order ``--help`` lists them.
 COMMANDS = (
     ("train", train_command),
     ("shift-test", shift_command),
+    ("explain", explain_command),
     ("exercises", exercises_command),
 )
 

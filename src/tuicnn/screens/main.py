@@ -30,6 +30,7 @@ TABS: tuple[tuple[str, str, str, str], ...] = (
     ("draw", "Draw", "DrawTab", "f4"),
     ("shift", "Shift test", "ShiftTab", "f5"),
     ("architectures", "Architectures", "ArchitecturesTab", "f6"),
+    ("mechanics", "Mechanics", "MechanicsTab", "f7"),
 )
 
 
