@@ -115,9 +115,10 @@ class _Session:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from tuicnn.data.dataset import bundled_split
+        from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN
         from tuicnn.nn.model import build_cnn, build_fc
         from tuicnn.session.model_file import ModelFileError, load_models
-        from tuicnn.session.workspace import DEFAULT_FILTERS, DEFAULT_HIDDEN, START_SIZE
+        from tuicnn.session.workspace import START_SIZE
 
         if args.load is not None:
             try:
