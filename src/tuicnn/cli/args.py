@@ -12,7 +12,13 @@ from __future__ import annotations
 import argparse
 
 from tuicnn import __version__
-from tuicnn.cli import exercises_command, explain_command, shift_command, train_command
+from tuicnn.cli import (
+    analyze_command,
+    exercises_command,
+    explain_command,
+    shift_command,
+    train_command,
+)
 from tuicnn.cli.common import DATASETS, PROG, CliParser, limits_text
 
 #: The commands, in the order ``--help`` lists them.
@@ -21,6 +27,7 @@ COMMANDS = (
     ("shift-test", shift_command),
     ("explain", explain_command),
     ("exercises", exercises_command),
+    ("analyze", analyze_command),
 )
 
 
