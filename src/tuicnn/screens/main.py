@@ -31,6 +31,7 @@ TABS: tuple[tuple[str, str, str, str], ...] = (
     ("shift", "Shift test", "ShiftTab", "f5"),
     ("architectures", "Architectures", "ArchitecturesTab", "f6"),
     ("mechanics", "Mechanics", "MechanicsTab", "f7"),
+    ("analyze", "Mistakes", "AnalyzeTab", "f8"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Widgets that serve only the Mistakes tab."""
