@@ -156,8 +156,9 @@ class AnalyzeTab(Vertical, BaseTab):
         self._show_status()
 
     def on_show(self) -> None:
-        """Evaluate the current models when first shown (or after they changed)."""
-        if self.screen.focused is None or self not in self.screen.focused.ancestors:
+        """Evaluate the current models when first shown (or after they changed); take the
+        focus if nothing has it (the previous tab's focus was hidden)."""
+        if self.screen.focused is None:
             self.focus_default()
         self._ensure_evaluated()
 
