@@ -250,7 +250,12 @@ class AnalyzeTab(Vertical, BaseTab):
         self.show_view(view)
 
     def show_view(self, view: str) -> None:
-        """Switch to one of :data:`VIEWS` and focus it."""
+        """Switch to one of :data:`VIEWS` and focus it. Leaving the gallery for the looks view
+        takes the highlighted digit along."""
+        if view == "looks" and self.view == "gallery":
+            highlighted = self.query_one(GalleryView).highlighted
+            if highlighted is not None and highlighted != self.digit:
+                self.digit, self.shift = highlighted, (0, 0)
         self.view = view
         self.query_one(ContentSwitcher).current = view
         self.refresh_bindings()
@@ -369,7 +374,8 @@ class AnalyzeTab(Vertical, BaseTab):
             evaluation = self.evaluations[self.matrix_kind]
             grid.show(evaluation.matrix, evaluation.per_class_accuracy, signed=False)
             record = getattr(self.workspace, self.matrix_kind)
-            title.update(Text(f"{self.matrix_kind.upper()} ({record.status.split(' · ')[0]}): "
+            state = record.status.split(" · ")[0] if record.trained else "untrained"
+            title.update(Text(f"{self.matrix_kind.upper()} ({state}): "
                               f"{evaluation.accuracy:.1%} right ({evaluation.correct}/"
                               f"{evaluation.total})", style="bold"))
         names = self.workspace.split.class_names
@@ -417,6 +423,7 @@ class AnalyzeTab(Vertical, BaseTab):
             where = f"true {names[true]}, {kind.upper()} said {names[pred]}"
         if self.filter != "all":
             where += f" · {confusion.FILTER_NAMES[self.filter]}"
+        where += " · loss: " + ("the larger of the two" if kind == "diff" else kind.upper())
         self.gallery_rows = GalleryRows(indices, where, kind)
         self.query_one(GalleryView).show(self.gallery_rows, split.x_test, split.y_test, names,
                                          self.evaluations)

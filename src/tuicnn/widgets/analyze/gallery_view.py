@@ -94,7 +94,7 @@ class GalleryView(Horizontal):
         more = f", the {SHOWN} worst listed" if total > SHOWN else ""
         self.query_one("#gallery-title", Static).update(
             Text(f"{rows.title}: {total} digit{'s' if total != 1 else ''}{more}, "
-                 "highest loss first", style="bold"))
+                 "worst first", style="bold"))
         table = self.table
         table.clear()
         fc, cnn = evaluations["fc"], evaluations["cnn"]
