@@ -430,13 +430,14 @@ class AnalyzeTab(Vertical, BaseTab):
 
     def looked_image(self) -> np.ndarray:
         """``(28, 28, 1)``: the chosen test digit, moved by :attr:`shift`."""
+        self.digit %= self.workspace.split.n_test  # a new split may be smaller
         x = self.workspace.split.x_test[self.digit : self.digit + 1]
         return shift_images(x, *self.shift)[0]
 
     def _show_looks(self) -> None:
         split = self.workspace.split
         names = split.class_names
-        image = self.looked_image()
+        image = self.looked_image()  # first: it keeps the digit in range
         true = int(split.y_test[self.digit])
         models = dict(zip(confusion.KINDS, self._models, strict=True))
         maps: dict[str, np.ndarray | None]
