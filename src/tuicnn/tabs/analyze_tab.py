@@ -423,7 +423,6 @@ class AnalyzeTab(Vertical, BaseTab):
             where = f"true {names[true]}, {kind.upper()} said {names[pred]}"
         if self.filter != "all":
             where += f" · {confusion.FILTER_NAMES[self.filter]}"
-        where += " · loss: " + ("the larger of the two" if kind == "diff" else kind.upper())
         self.gallery_rows = GalleryRows(indices, where, kind)
         self.query_one(GalleryView).show(self.gallery_rows, split.x_test, split.y_test, names,
                                          self.evaluations)

@@ -92,9 +92,11 @@ class GalleryView(Horizontal):
         self._shown_data = (images, labels, names, evaluations)
         total = len(rows.indices)
         more = f", the {SHOWN} worst listed" if total > SHOWN else ""
+        by = {"fc": "the FC's loss", "cnn": "the CNN's loss",
+              "diff": "the larger of the two losses"}[rows.sort_kind]
         self.query_one("#gallery-title", Static).update(
-            Text(f"{rows.title}: {total} digit{'s' if total != 1 else ''}{more}, "
-                 "worst first", style="bold"))
+            Text(f"{rows.title}: {total} digit{'s' if total != 1 else ''}{more}, worst first "
+                 f"by {by}", style="bold"))
         table = self.table
         table.clear()
         fc, cnn = evaluations["fc"], evaluations["cnn"]
