@@ -78,6 +78,22 @@ def test_index_prints_both_maps_for_both_nets(capsys, saved):
         assert drops[14, 14] == pytest.approx(entry["occlusion"]["base"] - direct, abs=1e-6)
 
 
+def test_cell_lists_the_gallery_worst_first(capsys, saved):
+    fc, cnn = load_models(saved)
+    split = bundled_split(1000, 60, seed=3)
+    probabilities = fc.model.predict_proba(split.x_test)
+    predictions = probabilities.argmax(axis=1)
+    wrong = [i for i in range(60) if predictions[i] != split.y_test[i]]
+    true, pred = int(split.y_test[wrong[0]]), int(predictions[wrong[0]])
+    result = run_json(capsys, ["analyze", "--load", str(saved), "--test-size", "60", "--cell",
+                               str(true), str(pred), "--json"])
+    members = [i for i in range(60) if split.y_test[i] == true and predictions[i] == pred]
+    listed = [d["index"] for d in result["digits"]]
+    assert sorted(listed) == members
+    losses = [-np.log(probabilities[i, true]) for i in listed]
+    assert losses == sorted(losses, reverse=True)
+
+
 @pytest.mark.parametrize(("argv", "fragment"), [
     (["--load", "/nonexistent/m.npz"], "the file does not exist"),
     (["--load", "{foreign}"], "not a NumPy .npz archive"),
@@ -86,6 +102,7 @@ def test_index_prints_both_maps_for_both_nets(capsys, saved):
     (["--load", "{saved}", "--epochs", "3"], "--epochs does not apply with --load"),
     (["--saliency"], "--saliency needs --index"),
     (["--model", "fc"], "--model must be both"),
+    (["--load", "{saved}", "--cell", "3", "10"], "classes go from 0 to 9"),
 ])
 def test_errors_are_one_line_and_exit_2(capsys, saved, tmp_path, argv, fragment):
     foreign = tmp_path / "foreign.npz"

@@ -6,8 +6,9 @@ too). Then prints, per model, the test set's confusion matrix (``matrix[true][pr
 per-class accuracy, the most confused pairs and the accuracy (= trace / total), and which
 confusions the CNN fixes or adds. ``--index I`` instead looks at one test digit (optionally
 moved by ``--dx``/``--dy``): both nets' probabilities and, with ``--saliency`` and
-``--occlusion``, their maps. ``--channels`` lists the test digits that excite each conv2
-channel most.
+``--occlusion``, their maps. ``--cell TRUE PRED`` (with ``--of`` and ``--keep``) lists the
+digits of one matrix cell worst first, like the tab's gallery. ``--channels`` adds the test
+digits that excite each conv2 channel most.
 
 With ``--load`` the test split is drawn with the models' own seed, as the app does, so the
 test digits are ones they were not trained on.
@@ -68,6 +69,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "blanked, a 28x28 map")
     add("--channels", action="store_true", help="also list the test digits (and positions) "
         "that excite each conv2 channel most")
+    add("--cell", type=int, nargs=2, metavar=("TRUE", "PRED"), help="list the test digits of "
+        "one matrix cell, worst (highest loss) first: the Mistakes tab's gallery")
+    add("--of", choices=("fc", "cnn", "diff"), default="fc", help="with --cell: whose matrix "
+        "(diff: digits either net put there; default: fc)")
+    add("--keep", choices=confusion.FILTERS, default=None, help="list only the digits one net "
+        "gets right (with --cell: of that cell; without: of the whole test set)")
     parser.set_defaults(run=run_analyze)
 
 
@@ -79,6 +86,11 @@ def _check(args: argparse.Namespace) -> None:
     """
     if args.model != "both":
         raise UsageError("analyze compares the FC and the CNN: --model must be both")
+    if args.index is not None and (args.cell is not None or args.keep is not None):
+        raise UsageError("--index looks at one digit; --cell and --keep list digits: "
+                         "use one or the other")
+    if args.cell is not None and not all(0 <= c <= 9 for c in args.cell):
+        raise UsageError(f"--cell {args.cell[0]} {args.cell[1]}: classes go from 0 to 9")
     if args.index is None:
         for flag in ("saliency", "occlusion"):
             if getattr(args, flag):
@@ -149,7 +161,10 @@ def run_analyze(args: argparse.Namespace, out: TextIO | None = None,
     err = err or sys.stderr
     _check(args)
     models, split = _loaded(args) if args.load is not None else _trained(args, err)
-    if args.index is not None:
+    if args.cell is not None or args.keep is not None:
+        result = gallery(models, split, args.cell, args.of, args.keep or "all")
+        text = json.dumps(result) if args.json else gallery_text(result, split.class_names)
+    elif args.index is not None:
         result = look(models, split, args.index, args.dx, args.dy, args.saliency,
                       args.occlusion)
         text = json.dumps(result) if args.json else look_text(result, split.class_names)
@@ -184,6 +199,41 @@ def analysis(models: dict[str, Sequential], split: Split, channels: bool = False
             for channel in range(maps.shape[-1])
         ]
     return result
+
+
+def gallery(models: dict[str, Sequential], split: Split, cell: list[int] | None, of: str,
+            keep: str) -> dict:
+    """The digits of one cell (or the whole test set), worst first, as ``--json`` prints them."""
+    evaluations = {kind: confusion.evaluate(models[kind], split.x_test, split.y_test,
+                                            split.n_classes) for kind in confusion.KINDS}
+    kind = of if cell is not None else "diff"
+    true, pred = cell if cell is not None else (None, None)
+    indices = confusion.gallery(evaluations, split.y_test, kind, true, pred, keep)
+    digits = []
+    for index in indices.tolist():
+        entry: dict = {"index": index, "true": int(split.y_test[index])}
+        for name, evaluation in evaluations.items():
+            guess = int(evaluation.predictions[index])
+            entry[name] = {"prediction": guess,
+                           "probability": float(evaluation.probabilities[index, guess]),
+                           "loss": float(evaluation.losses[index])}
+        digits.append(entry)
+    return {"cell": cell, "of": kind, "keep": keep, "digits": digits}
+
+
+def gallery_text(result: dict, names: list[str] | tuple[str, ...]) -> str:
+    """The gallery as ASCII lines."""
+    cell = result["cell"]
+    who = "the FC or the CNN" if result["of"] == "diff" else result["of"].upper()
+    where = ("the whole test set" if cell is None else
+             f"true {names[cell[0]]}, predicted {names[cell[1]]} by {who}")
+    lines = [f"{len(result['digits'])} test digits, {where}, keep {result['keep']}, worst first"]
+    for d in result["digits"]:
+        fc, cnn = d["fc"], d["cnn"]
+        lines.append(f"#{d['index']:<5} true {names[d['true']]}  FC {names[fc['prediction']]} "
+                     f"{fc['probability']:.0%}  CNN {names[cnn['prediction']]} "
+                     f"{cnn['probability']:.0%}")
+    return "\n".join(lines)
 
 
 def look(models: dict[str, Sequential], split: Split, index: int, dx: int = 0, dy: int = 0,
