@@ -141,16 +141,22 @@ class AnalyzeTab(Vertical, BaseTab):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="analyze-status")
-        with ContentSwitcher(initial="matrix", id="analyze-views"):
-            with Horizontal(id="matrix"):
-                with Vertical(id="matrix-main"):
-                    yield Static("", id="matrix-title")
-                    yield ConfusionGrid(id="matrix-grid")
-                    yield Static("", id="matrix-cell")
-                yield Static("", id="matrix-side")
-            yield GalleryView(id="gallery")
-            yield LooksView(id="looks")
-            yield ChannelView(id="channels")
+        with ContentSwitcher(initial="matrix", id="analyze-views"), Horizontal(id="matrix"):
+            with Vertical(id="matrix-main"):
+                yield Static("", id="matrix-title")
+                yield ConfusionGrid(id="matrix-grid")
+                yield Static("", id="matrix-cell")
+            yield Static("", id="matrix-side")
+
+    @staticmethod
+    def _make_view(view: str) -> GalleryView | LooksView | ChannelView:
+        """The widget of a view other than the matrices, mounted on first use: building all
+        four at once made the tab's first frame twice as slow."""
+        if view == "gallery":
+            return GalleryView(id="gallery")
+        if view == "looks":
+            return LooksView(id="looks")
+        return ChannelView(id="channels")
 
     def on_mount(self) -> None:
         self._show_status()
@@ -246,18 +252,21 @@ class AnalyzeTab(Vertical, BaseTab):
         views = VIEW_ACTIONS.get(action)
         return views is None or self.view in views
 
-    def action_view(self, view: str) -> None:
-        self.show_view(view)
+    async def action_view(self, view: str) -> None:
+        await self.show_view(view)
 
-    def show_view(self, view: str) -> None:
+    async def show_view(self, view: str) -> None:
         """Switch to one of :data:`VIEWS` and focus it. Leaving the gallery for the looks view
         takes the highlighted digit along."""
         if view == "looks" and self.view == "gallery":
             highlighted = self.query_one(GalleryView).highlighted
             if highlighted is not None and highlighted != self.digit:
                 self.digit, self.shift = highlighted, (0, 0)
+        switcher = self.query_one(ContentSwitcher)
+        if not switcher.query_children(f"#{view}"):
+            await switcher.add_content(self._make_view(view))
         self.view = view
-        self.query_one(ContentSwitcher).current = view
+        switcher.current = view
         self.refresh_bindings()
         self.focus_default()
         self._show_status()
@@ -267,12 +276,12 @@ class AnalyzeTab(Vertical, BaseTab):
         self.matrix_kind = MATRICES[(MATRICES.index(self.matrix_kind) + 1) % len(MATRICES)]
         self._show_matrix()
 
-    def action_next_filter(self) -> None:
+    async def action_next_filter(self) -> None:
         filters = confusion.FILTERS
         self.filter = filters[(filters.index(self.filter) + 1) % len(filters)]
         self.notify(f"Gallery: {confusion.FILTER_NAMES[self.filter]}", timeout=2)
         if self.view != "gallery":
-            self.show_view("gallery")
+            await self.show_view("gallery")
         else:
             self._show_gallery()
 
@@ -281,10 +290,10 @@ class AnalyzeTab(Vertical, BaseTab):
         self.cell = None
         self._show_gallery()
 
-    def on_confusion_grid_cell_chosen(self, message: ConfusionGrid.CellChosen) -> None:
+    async def on_confusion_grid_cell_chosen(self, message: ConfusionGrid.CellChosen) -> None:
         message.stop()
         self.cell, self.gallery_kind = (message.true, message.pred), self.matrix_kind
-        self.show_view("gallery")
+        await self.show_view("gallery")
 
     def on_confusion_grid_cursor_moved(self, message: ConfusionGrid.CursorMoved) -> None:
         message.stop()
