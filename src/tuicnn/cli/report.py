@@ -8,6 +8,7 @@ or log file; no rich/Textual, so ``tuicnn train`` starts fast and runs where the
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from typing import TextIO
@@ -25,7 +26,8 @@ def model_label(model: Sequential) -> str:
         return f"FC (hidden {model.hparams['hidden']})"
     if model.kind == "cnn":
         f = model.hparams["filters"]
-        return f"CNN ({f}/{2 * f} filters)"
+        start = ", conv1 started small" if model.hparams.get("conv1_init") == "small" else ""
+        return f"CNN ({f}/{2 * f} filters{start})"
     return model.kind
 
 
@@ -57,9 +59,20 @@ def table_row(event: EpochEnd) -> str:
     )
 
 
-def json_line(event: EpochEnd) -> str:
-    """The ``--json`` line of one epoch: exactly ``EpochEnd.to_dict()``, the UI's contract."""
-    return json.dumps(event.to_dict())
+def json_line(event: EpochEnd, extra: dict[str, float] | None = None) -> str:
+    """The ``--json`` line of one epoch: ``EpochEnd.to_dict()``, the UI's contract, plus
+    ``extra`` fields (the CNN's ``conv1_change`` and ``conv1_init_corr``); a NaN (no
+    correlation for a constant filter) is written as ``null``."""
+    fields = event.to_dict()
+    for key, value in (extra or {}).items():
+        fields[key] = None if math.isnan(value) else value
+    return json.dumps(fields)
+
+
+def conv1_line(change: float, correlation: float) -> str:
+    """Under the CNN's table: how far conv1 moved from its start, in plain numbers."""
+    return (f"  conv1 filters: moved {change:.1%} from their start on average "
+            f"(mean correlation with the start {correlation:.4f})")
 
 
 def comparison(results: Sequence[tuple[Sequential, EpochEnd, float]], total: float) -> str:

@@ -31,9 +31,10 @@ from tuicnn.cli.common import (
 from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
+from tuicnn.lessons.filter_change import layer_change
 from tuicnn.nn.config import DEFAULTS, TrainConfig, check_range
-from tuicnn.nn.events import BatchEnd, EpochEnd
-from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.events import BatchEnd, EpochEnd, LayerSnapshot
+from tuicnn.nn.model import CONV1_INITS, CONV1_SMALL, Sequential, build_cnn, build_fc
 from tuicnn.nn.training import train as train_model
 from tuicnn.session.model_file import (
     ModelFileError,
@@ -68,6 +69,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--filters", type=int, default=default["filters"], metavar="F",
                        help="CNN first-layer filters (the second has 2F), "
                         f"{limits_text('filters')} (default: {default['filters']})")
+    parser.add_argument("--conv1-init", choices=CONV1_INITS, default="he",
+                       help="how the CNN's first-layer filters start: he (like every layer) "
+                       f"or small (He x {CONV1_SMALL:g}, near zero, so what they show after "
+                       "training is learned) (default: he)")
     parser.add_argument("--lr", type=float, default=default["lr"], metavar="LR",
                        help=f"Adam learning rate, {limits_text('lr')} "
                        f"(default: {default['lr']:g})")
@@ -196,8 +201,22 @@ def _models(args: argparse.Namespace) -> list[Sequential]:
     if args.model in ("fc", "both"):
         models.append(build_fc(args.hidden, seed=args.seed))
     if args.model in ("cnn", "both"):
-        models.append(build_cnn(args.filters, seed=args.seed))
+        models.append(build_cnn(args.filters, seed=args.seed,
+                                conv1_init=args.conv1_init))
     return models
+
+
+def _conv1_change(record: ModelRecord) -> tuple[float, float]:
+    """Mean relative change and start correlation of conv1, start to latest snapshot."""
+    return layer_change(record.snapshots[0][0], record.snapshots[-1][0])
+
+
+def _conv1_fields(record: ModelRecord) -> dict[str, float]:
+    """The CNN's extra ``--json`` fields (none for the FC, which keeps no snapshots)."""
+    if not record.snapshots:
+        return {}
+    change, correlation = _conv1_change(record)
+    return {"conv1_change": change, "conv1_init_corr": correlation}
 
 
 def run_train(args: argparse.Namespace, out: TextIO | None = None,
@@ -241,14 +260,19 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
             model_start, last = time.perf_counter(), None
             record = ModelRecord(model, config=config)
             for event in train_model(model, split.x_train, split.y_train, split.x_test,
-                                     split.y_test, config):
+                                     split.y_test, config, watch="conv1"):
                 if isinstance(event, BatchEnd):
                     bar.update(event)
+                elif isinstance(event, LayerSnapshot):
+                    record.snapshots.append((event.weights, event.bias))
                 elif isinstance(event, EpochEnd):
                     bar.clear()
-                    emit(report.json_line(event) if args.json else report.table_row(event))
+                    emit(report.json_line(event, _conv1_fields(record)) if args.json
+                         else report.table_row(event))
                     record.history.append(event)
                     last = event
+            if not args.json and record.snapshots:
+                emit(report.conv1_line(*_conv1_change(record)))
             results.append((model, last, time.perf_counter() - model_start))
             records.append(record)
     finally:

@@ -61,6 +61,7 @@ def train_concurrently(
     config: TrainConfig | None = None,
     stop: threading.Event | None = None,
     nice: int = 0,
+    watch: str | None = None,
 ) -> Iterator[TrainEvent]:
     """Like ``train`` for each model, run side by side; events arrive in completion order.
 
@@ -72,6 +73,7 @@ def train_concurrently(
         nice: raise the training threads' OS niceness by this much (Linux; ignored where
             threads have no priority of their own), so an interactive UI sharing the cores
             is scheduled first.
+        watch: passed to ``train``: snapshot this layer of the models that have it.
 
     Yields:
         The events of all models, interleaved.
@@ -85,7 +87,7 @@ def train_concurrently(
         if nice:
             _lower_priority(nice)
         try:
-            for event in train(model, x_train, y_train, x_test, y_test, config, stop):
+            for event in train(model, x_train, y_train, x_test, y_test, config, stop, watch):
                 events.put(event)
         except BaseException as error:  # forwarded to the consumer below
             errors.append(error)

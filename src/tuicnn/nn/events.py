@@ -7,6 +7,10 @@ generator itself never prints.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -52,4 +56,21 @@ class Cancelled:
     batch: int
 
 
-TrainEvent = BatchEnd | EpochEnd | Cancelled
+@dataclass(frozen=True, eq=False)
+class LayerSnapshot:
+    """A copy of one layer's parameters: at the start (``epoch`` 0) and after each epoch.
+
+    Yielded only when ``train`` is asked to ``watch`` a layer the model has, just before
+    that epoch's ``EpochEnd``, so the Explore tab can replay how the filters changed.
+    ``weights`` is e.g. conv1's ``(3, 3, 1, F)`` and ``bias`` its ``(F,)``, copies that
+    later training never touches.
+    """
+
+    model: str
+    layer: str
+    epoch: int
+    weights: np.ndarray
+    bias: np.ndarray
+
+
+TrainEvent = BatchEnd | EpochEnd | Cancelled | LayerSnapshot

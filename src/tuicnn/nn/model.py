@@ -150,16 +150,34 @@ def cnn_layers(filters: int = DEFAULT_FILTERS, fc_units: int = CNN_FC_UNITS) -> 
     ]
 
 
+CONV1_INITS = ("he", "small")
+"""How conv1's weights start: He's scale (as every layer), or near zero (``CONV1_SMALL``)."""
+
+CONV1_SMALL = 0.01
+"""``conv1_init="small"`` multiplies conv1's He weights by this: the start is so small that
+whatever pattern the filters show after training is almost all learned (W₀ is ~1 % of it)."""
+
+
 def build_cnn(filters: int = DEFAULT_FILTERS, seed: int = 0, dtype=np.float32,
-              fc_units: int = CNN_FC_UNITS) -> Sequential:
+              fc_units: int = CNN_FC_UNITS, conv1_init: str = "he") -> Sequential:
     """The convolutional network the Train and Explore tabs share.
 
     A 3×3 filter is one small set of weights slid over the whole image, so the first
     layer has only ``9 * F + F`` parameters however large the image is.
+
+    ``conv1_init="small"`` scales conv1's starting weights by ``CONV1_SMALL`` after the
+    usual seeded initialisation, so every other weight is exactly the default model's.
     """
+    if conv1_init not in CONV1_INITS:
+        raise ValueError(f"conv1 init must be one of {', '.join(CONV1_INITS)} "
+                         f"(got {conv1_init!r})")
     model = Sequential(
         cnn_layers(filters, fc_units),
         kind="cnn",
-        hparams={"filters": filters, "fc_units": fc_units, "seed": seed},
+        hparams={"filters": filters, "fc_units": fc_units, "seed": seed,
+                 "conv1_init": conv1_init},
     )
-    return model.initialize(seed, dtype)
+    model.initialize(seed, dtype)
+    if conv1_init == "small":
+        model.layer("conv1").params["W"] *= model.dtype.type(CONV1_SMALL)
+    return model

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from tuicnn.nn.config import TrainConfig
-from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, TrainEvent
+from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, LayerSnapshot, TrainEvent
 from tuicnn.nn.losses import softmax_cross_entropy
 from tuicnn.nn.model import Sequential
 from tuicnn.nn.optim import Adam
@@ -46,6 +46,7 @@ def train(
     y_test: np.ndarray,
     config: TrainConfig | None = None,
     stop: threading.Event | None = None,
+    watch: str | None = None,
 ) -> Iterator[TrainEvent]:
     """Train ``model`` in place with Adam, yielding an event after every batch and epoch.
 
@@ -56,9 +57,13 @@ def train(
         config: epochs, batch size, learning rate, seed.
         stop: when set (from any thread), training stops before the next batch and a
             ``Cancelled`` event is the last one yielded.
+        watch: a layer name (e.g. ``"conv1"``): if the model has that layer, a
+            ``LayerSnapshot`` of its weights and bias comes first (epoch 0) and just before
+            every ``EpochEnd``. Ignored for a model without it (the FC).
 
     Yields:
-        ``BatchEnd`` after each step, ``EpochEnd`` after each epoch, maybe ``Cancelled``.
+        ``BatchEnd`` after each step, ``EpochEnd`` after each epoch, maybe ``Cancelled``,
+        and ``LayerSnapshot`` events when ``watch`` names one of the model's layers.
     """
     config = config or TrainConfig()
     params = [p for _, p, _ in model.parameters()]
@@ -68,6 +73,9 @@ def train(
     n, bs = len(x_train), config.batch_size
     batches = math.ceil(n / bs)
     name = model.kind
+    watched = watch if watch in {layer.name for layer in model.layers} else None
+    if watched is not None:
+        yield _snapshot(model, watched, 0)
     for epoch in range(1, config.epochs + 1):
         start = time.perf_counter()
         order = rng.permutation(n)
@@ -88,7 +96,15 @@ def train(
             yield BatchEnd(name, epoch, config.epochs, b + 1, batches, loss_sum / seen,
                            correct / seen)
         test_loss, test_acc = evaluate(model, x_test, y_test, config.eval_batch_size)
+        if watched is not None:
+            yield _snapshot(model, watched, epoch)
         yield EpochEnd(
             name, epoch, config.epochs, loss_sum / seen, correct / seen, test_loss, test_acc,
             time.perf_counter() - start,
         )
+
+
+def _snapshot(model: Sequential, layer: str, epoch: int) -> LayerSnapshot:
+    """Copies of ``layer``'s ``W`` and ``b`` now (a few hundred bytes for conv1)."""
+    params = model.layer(layer).params
+    return LayerSnapshot(model.kind, layer, epoch, params["W"].copy(), params["b"].copy())

@@ -4,6 +4,10 @@ A model file is one NumPy ``.npz`` archive:
 
 * every parameter under ``<model>/<layer>.<key>``, e.g. ``fc/fc.W: (784, hidden)`` or
   ``cnn/conv1.W: (3, 3, 1, F)``, in the model's dtype;
+* ``snapshots/<model>/conv1.W: (E + 1, 3, 3, 1, F)`` and ``snapshots/<model>/conv1.b:
+  (E + 1, F)``: the CNN's conv1 at its start and after each of its E epochs, when kept.
+  They sit outside the ``<model>/`` prefix, so older tuicnn versions load such files and
+  ignore them; files without them load with an unknown start;
 * ``metadata``: a 0-d NumPy unicode array holding a JSON object with the ``format`` name, the
   integer ``version``, and per model its kind, hparams, dtype, TrainConfig, cancelled flag and
   epoch history.
@@ -46,6 +50,7 @@ from tuicnn.session.workspace import ModelRecord
 FORMAT = "tuicnn-models"
 VERSION = 1
 META_KEY = "metadata"
+SNAPSHOT_LAYER = "conv1"
 MODEL_KINDS = ("fc", "cnn")
 #: Columns of the exported history, in order.
 HISTORY_COLUMNS = ("model", "epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds")
@@ -102,6 +107,10 @@ def save_workspace_models(
             raise ValueError(f"expected the {kind} model, got kind {record.model.kind!r}")
         for name, value, _ in record.model.parameters():
             arrays[f"{kind}/{name}"] = value
+        if record.snapshots:
+            for i, key in enumerate(("W", "b")):
+                arrays[f"snapshots/{kind}/{SNAPSHOT_LAYER}.{key}"] = np.stack(
+                    [snapshot[i] for snapshot in record.snapshots])
         models[kind] = _record_meta(record)
     meta = {"format": FORMAT, "version": VERSION, "saved_by": f"tuicnn {__version__}",
             "models": models}
@@ -281,12 +290,38 @@ def _load_record(
     extra = sorted(stored - expected)
     if extra:
         raise fail(f"the array '{extra[0]}' does not belong to this {display_name(kind)}")
+    history = _history(kind, spec.get("history", []), fail)
     return ModelRecord(
         model,
-        history=_history(kind, spec.get("history", []), fail),
+        history=history,
         config=_config(kind, spec.get("config"), fail),
         cancelled=bool(spec.get("cancelled", False)),
+        snapshots=_snapshots(kind, model, len(history), archive, fail),
     )
+
+
+def _snapshots(
+    kind: str, model: Sequential, epochs: int, archive: Any,
+    fail: Callable[[str], ModelFileError],
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """conv1 at the start and after each epoch, checked against the model; [] when absent."""
+    keys = [f"snapshots/{kind}/{SNAPSHOT_LAYER}.{key}" for key in ("W", "b")]
+    present = [key in archive.files for key in keys]
+    if not any(present):
+        return []
+    if not all(present) or SNAPSHOT_LAYER not in {layer.name for layer in model.layers}:
+        raise fail(f"its {display_name(kind)} conv1 snapshots are incomplete")
+    stacks = [archive[key] for key in keys]
+    params = model.layer(SNAPSHOT_LAYER).params
+    for key, stack, param in zip(keys, stacks, (params["W"], params["b"]), strict=True):
+        if stack.shape[1:] != param.shape or stack.dtype != param.dtype:
+            raise fail(f"the array '{key}' has shape {stack.shape} ({stack.dtype}) but this "
+                       f"{display_name(kind)} needs (epochs + 1, *{param.shape}) ({param.dtype})")
+    count = len(stacks[0])
+    if count != len(stacks[1]) or not 1 <= count <= epochs + 1:
+        raise fail(f"its {display_name(kind)} has {count} conv1 snapshots for {epochs} "
+                   "epochs")
+    return [(stacks[0][i], stacks[1][i]) for i in range(count)]
 
 
 def _build(kind: str, spec: dict[str, Any], fail: Callable[[str], ModelFileError]) -> Sequential:
@@ -307,7 +342,8 @@ def _build(kind: str, spec: dict[str, Any], fail: Callable[[str], ModelFileError
             return build_fc(size, seed=seed, dtype=dtype)
         fc_units = _int(hparams, "fc_units", CNN_FC_UNITS)
         check_range("hidden", fc_units)
-        return build_cnn(size, seed=seed, dtype=dtype, fc_units=fc_units)
+        return build_cnn(size, seed=seed, dtype=dtype, fc_units=fc_units,
+                         conv1_init=str(hparams.get("conv1_init", "he")))
     except (KeyError, TypeError, ValueError) as error:
         raise fail(f"its {display_name(kind)} settings are invalid ({error})") from None
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from tuicnn.data.dataset import Split
     from tuicnn.nn.config import TrainConfig
     from tuicnn.nn.events import EpochEnd
@@ -38,12 +40,28 @@ class ModelRecord:
         history: one ``EpochEnd`` per finished epoch (empty when untrained).
         config: the training settings used, or None when untrained.
         cancelled: True when the run was stopped before its last epoch.
+        snapshots: the CNN's conv1 ``(W (3, 3, 1, F), b (F,))`` at its start (index 0) and
+            after each finished epoch; empty when they were not kept (an FC, or a model
+            file saved before tuicnn kept them).
     """
 
     model: Sequential
     history: list[EpochEnd] = field(default_factory=list)
     config: TrainConfig | None = None
     cancelled: bool = False
+    snapshots: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def start_weights(self) -> np.ndarray | None:
+        """conv1's weights before training ``(3, 3, 1, F)``, or None when unknown.
+
+        An untrained model is its own start; a trained one knows it only from its snapshots.
+        """
+        if self.snapshots:
+            return self.snapshots[0][0]
+        if not self.history and any(layer.name == "conv1" for layer in self.model.layers):
+            return self.model.layer("conv1").params["W"]
+        return None
 
     @property
     def trained(self) -> bool:
