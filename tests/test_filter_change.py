@@ -61,7 +61,7 @@ def test_training_snapshots_conv1_at_the_start_and_after_each_epoch(untrained):
     np.testing.assert_array_equal(snaps[-1].weights, model.layer("conv1").params["W"])
     np.testing.assert_array_equal(snaps[-1].bias, model.layer("conv1").params["b"])
     # each snapshot comes just before its epoch's EpochEnd
-    kinds = [type(e).__name__ for e in events if not type(e).__name__ == "BatchEnd"]
+    kinds = [type(e).__name__ for e in events if type(e).__name__ != "BatchEnd"]
     assert kinds == ["LayerSnapshot", "LayerSnapshot", "EpochEnd", "LayerSnapshot", "EpochEnd"]
     fc_events = list(train(build_fc(8), split.x_train, split.y_train, split.x_test,
                            split.y_test, TrainConfig(epochs=1, batch_size=50), watch="conv1"))
