@@ -123,7 +123,7 @@ def test_bad_snapshots_are_one_clear_sentence(tmp_path, untrained):
 
 def test_verdicts_say_what_was_measured_and_no_more():
     kept = verdict(FilterChange(0.07, 0.999, 0.93))
-    assert "moved 7% from its start, correlation 1.00" in kept and "already there" in kept
+    assert "moved 7% from its start, correlation 0.999" in kept and "already there" in kept
     scaled = verdict(FilterChange(1.6, 0.97, 0.38))
     assert "mostly scaled" in scaled
     reshaped = verdict(FilterChange(17.0, 0.4, 0.06))

@@ -458,3 +458,46 @@ def as_strip(values: np.ndarray, max_width: int = 64) -> np.ndarray:
     out = np.full(rows * cols, np.nan)
     out[: flat.size] = flat
     return out.reshape(rows, cols)
+
+
+# -- words that depend on the screen ------------------------------------------------------
+
+
+def grid_columns(width: int, min_column: int, gutter: int, items: int) -> int:
+    """Columns a Textual ``ItemGrid`` of ``width`` cells lays ``items`` out in.
+
+    The grid's own rule: as many ``min_column``-wide columns as fit with ``gutter`` cells
+    between them, at least one and no more than there are items.
+    """
+    return max(1, min(items, (width + gutter) // (min_column + gutter)))
+
+
+def weights_note(colour: bool) -> str:
+    """How to read a filter card; the colour words only when colours are on screen."""
+    legend = "red +, blue −" if colour else "the sign says + or −"
+    return (f"Each card: one conv1 filter of the CNN — its 3×3 weights ({legend}) and its "
+            "output after ReLU on this digit (bright = strong, dark = 0).")
+
+
+def classic_note(colour: bool) -> str:
+    """The hand-made filters' heading; their raw output is signed."""
+    legend = "red +, blue −" if colour else "blank most negative, ▒ zero, █ most positive"
+    return ("Designed by hand, not learned — for comparison. The same digit through the "
+            f"engine's Conv2D with these fixed weights; raw output before ReLU ({legend}). "
+            "Learned filters need not look like any of these: training keeps whatever helps "
+            "the later layers tell the classes apart.")
+
+
+def digit_note(columns: int, filters: int) -> str:
+    """Where the filter cards are relative to the digit card, which comes first in the grid.
+
+    One column: all below. Room for the digit and every filter in one row: to the right.
+    Otherwise: to the right and below.
+    """
+    if columns <= 1:
+        where = "below"
+    elif columns >= filters + 1:
+        where = "to the right"
+    else:
+        where = "to the right and below"
+    return f"what every filter {where} is slid over"

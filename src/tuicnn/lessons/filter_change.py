@@ -133,7 +133,7 @@ def short_caption(fc: FilterChange) -> str:
     assert fc.change is not None and fc.correlation is not None
     if not np.isfinite(fc.change):
         return "started at zero"
-    corr = "corr n/a" if not np.isfinite(fc.correlation) else f"corr {fc.correlation:.2f}"
+    corr = "corr n/a" if not np.isfinite(fc.correlation) else f"corr {fc.correlation:.3f}"
     return f"moved {_percent(fc.change)} · {corr} with start"
 
 
@@ -144,9 +144,11 @@ def verdict(fc: FilterChange) -> str:
                 "kept them), so how far it moved cannot be measured")
     assert fc.change is not None and fc.correlation is not None and fc.share is not None
     corr, change = fc.correlation, fc.change
+    if change == 0:
+        return "not changed: these are its random starting weights"
     if not np.isfinite(change) or not np.isfinite(corr):
         return "its start or its weights are constant, so no correlation can be measured"
-    numbers = f"moved {_percent(change)} from its start, correlation {corr:.2f}"
+    numbers = f"moved {_percent(change)} from its start, correlation {corr:.3f}"
     if corr >= KEPT_CORRELATION and change < SMALL_CHANGE:
         text = f"{numbers}: its pattern was already there at the start"
     elif corr >= KEPT_CORRELATION:
@@ -173,7 +175,7 @@ def layer_verdict(changes: list[FilterChange]) -> str:
     if np.all(moved == 0):
         return "Not trained yet: every filter is still its random start."
     return (f"Since their random start the filters moved {_percent(float(moved.min()))}–"
-            f"{_percent(float(moved.max()))} (correlation {corr.min():.2f}–{corr.max():.2f} "
+            f"{_percent(float(moved.max()))} (correlation {corr.min():.3f}–{corr.max():.3f} "
             f"with their start).")
 
 

@@ -214,10 +214,14 @@ class TrainSettings:
     lr: float = TrainConfig.lr
     seed: int = TrainConfig.seed
     train_size: int = 1000
+    #: How the CNN's conv1 starts: ``"he"`` or ``"small"`` (``nn.model.CONV1_INITS``).
+    conv1_init: str = "he"
 
-    def with_value(self, name: str, value: float) -> TrainSettings:
+    def with_value(self, name: str, value: float | str) -> TrainSettings:
         """A copy with one setting changed (``name`` is one of this class's fields)."""
-        return replace(self, **{name: value if name == "lr" else int(value)})
+        if name in ("lr", "conv1_init"):
+            return replace(self, **{name: value})
+        return replace(self, **{name: int(value)})
 
     def config(self) -> TrainConfig:
         """The engine's config for these settings (validated by ``TrainConfig``)."""

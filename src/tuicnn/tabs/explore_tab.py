@@ -1,7 +1,9 @@
 """Explore tab: one real test digit through the workspace's CNN, in three views.
 
-* **Filters** (``f``): every conv1 filter's weights and its response, beside hand-made
-  filters for comparison.
+* **Filters** (``f``): every conv1 filter's weights and its response, how far it moved from
+  its start, beside hand-made filters for comparison. ``w`` flips the numbers between the
+  weights now, at the start and the change ``W − W₀``; ``<``/``>`` step through training
+  (conv1 at the start and after each epoch, the digit run through each).
 * **Layers** (``l``): the digit stage by stage, the softmax, the shapes and parameters.
 * **Max-pool** (``m``): a 4x4 window of a ReLU map and the 2x2 max-pool result over it.
 
@@ -36,6 +38,16 @@ from tuicnn.lessons.explorer import (
     stage_channel,
     step_position,
 )
+from tuicnn.lessons.filter_change import (
+    WEIGHT_VIEW_TITLES,
+    WEIGHT_VIEWS,
+    filter_changes,
+    layer_verdict,
+    short_caption,
+    verdict,
+    weights_to_show,
+)
+from tuicnn.lessons.time_machine import Conv1Frame, conv1_frames, conv1_maps, loss_marks
 from tuicnn.nn.tracing import Trace
 from tuicnn.tabs.base import BaseTab
 from tuicnn.widgets.explore.filters_view import FiltersView, learned_title
@@ -73,23 +85,31 @@ class ExploreTab(Vertical, BaseTab):
 
     BINDINGS = [
         *_digit_bindings(),
-        Binding("n", "example(1)", "Next example"),
-        Binding("p", "example(-1)", "Previous example"),
-        Binding("f", "view('filters')", "Filters view"),
-        Binding("l", "view('layers')", "Layers view"),
-        Binding("m", "view('maxpool')", "Max-pool view"),
+        Binding("n", "example(1)", "Next example", group=Binding.Group("Example")),
+        Binding("p", "example(-1)", "Previous example", group=Binding.Group("Example")),
+        Binding("f", "view('filters')", "Filters view", group=Binding.Group("View")),
+        Binding("l", "view('layers')", "Layers view", group=Binding.Group("View")),
+        Binding("m", "view('maxpool')", "Max-pool view", group=Binding.Group("View")),
         Binding(
             "right_square_bracket,full_stop",
             "channel(1)",
             "Next channel / filter (also .)",
             key_display="]",
+            group=Binding.Group("Filter"),
         ),
         Binding(
             "left_square_bracket,comma",
             "channel(-1)",
             "Previous channel / filter (also ,)",
             key_display="[",
+            group=Binding.Group("Filter"),
         ),
+        Binding("less_than_sign", "epoch(-1)", "Filters: an epoch back in training",
+                key_display="<", group=Binding.Group("Epoch")),
+        Binding("greater_than_sign", "epoch(1)", "Filters: an epoch on in training",
+                key_display=">", group=Binding.Group("Epoch")),
+        Binding("w", "weights", "Weights", tooltip="Filters view: the cards' numbers are "
+                "the weights now, at the start, or the change W − W₀"),
         Binding(
             "up", "move(-1, 0)", "Max-pool view: window up 2 pixels", show=False, priority=True
         ),
@@ -113,6 +133,10 @@ class ExploreTab(Vertical, BaseTab):
         self.position = 0
         self.view = "filters"
         self.channel = 0
+        self.weight_view = "now"
+        """What the filter cards' numbers show: one of ``WEIGHT_VIEWS``."""
+        self.frame: int | None = None
+        """The time machine's moment (index into ``conv1_frames``); None = the model now."""
         self._drawn: dict[str, tuple[object, ...]] = {}
         self._drawing: tuple[int, np.ndarray, str] | None = None
         """``(cache key, (28, 28, 1) image, caption)`` of a drawing shown instead of a test
@@ -225,6 +249,7 @@ class ExploreTab(Vertical, BaseTab):
 
     def models_changed(self) -> None:
         """The workspace's models were replaced elsewhere: re-trace and redraw with the new CNN."""
+        self.frame = None
         self._reset_split()
         self._drawn.clear()
         self._redraw()
@@ -273,6 +298,30 @@ class ExploreTab(Vertical, BaseTab):
             if cards:
                 cards[stage_channel(self.channel, len(cards))].scroll_visible(animate=False)
 
+    @property
+    def frames(self) -> list[Conv1Frame]:
+        """conv1 at the start and after each epoch (the last one is the model now)."""
+        return conv1_frames(self.record)
+
+    def action_epoch(self, step: int) -> None:
+        """Step the filters view through training: conv1 one epoch earlier or later."""
+        frames = self.frames
+        if len(frames) < 2:
+            self.notify("No earlier epochs to show: " + (
+                "this model was saved before tuicnn kept them." if self.record.trained
+                else "train the CNN first (F2, then t)."), severity="warning")
+            return
+        current = len(frames) - 1 if self.frame is None else self.frame
+        wanted = min(max(current + step, 0), len(frames) - 1)
+        self.frame = None if wanted == len(frames) - 1 else wanted
+        self._redraw()
+
+    def action_weights(self) -> None:
+        """Cycle the cards' numbers: weights now, at the start, the change W − W₀."""
+        self.weight_view = WEIGHT_VIEWS[(WEIGHT_VIEWS.index(self.weight_view) + 1)
+                                        % len(WEIGHT_VIEWS)]
+        self._redraw()
+
     def action_move(self, rows: int, cols: int) -> None:
         """Move the max-pool window by whole 2x2 blocks."""
         self.query_one(MaxPoolView).move(rows, cols)
@@ -281,6 +330,8 @@ class ExploreTab(Vertical, BaseTab):
         """Arrow keys move the window only in the max-pool view; elsewhere they scroll."""
         if action == "move":
             return self.view == "maxpool"
+        if action in ("epoch", "weights"):
+            return self.view == "filters"
         return True
 
     # -- buttons ----------------------------------------------------------------------------
@@ -351,17 +402,13 @@ class ExploreTab(Vertical, BaseTab):
         true_label = None if self._drawing is not None else self.digit
         if self.view == "filters":
             view = self.query_one(FiltersView)
-            if self._drawn.get("filters") != key:
-                view.show(
-                    image,
-                    record.model.layer("conv1").params["W"],
-                    trace["relu1"].values,
-                    self._classic_responses(index, image),
-                    channel,
-                )
-                self._drawn["filters"] = key
+            filters_key = (*key, self.frame, self.weight_view)
+            if self._drawn.get("filters") != filters_key:
+                self._show_filters(view, trace, index, image, channel)
+                self._drawn["filters"] = filters_key
             else:
                 view.select(channel)
+            self._show_change(view, channel)
         elif self.view == "layers":
             pipeline = self.query_one(PipelineView)
             if self._drawn.get("layers") != key:
@@ -378,6 +425,42 @@ class ExploreTab(Vertical, BaseTab):
                     f"relu1 · {learned_title(channel, self.filters)}",
                 )
                 self._drawn["maxpool"] = zoom_key
+
+    def _show_filters(self, view: FiltersView, trace: Trace, index: int, image: np.ndarray,
+                      channel: int) -> None:
+        """The cards at the time machine's moment: its weights (or start, or change) and
+        the digit's relu1 computed with them (the trace's own relu1 for the model now)."""
+        frames = self.frames
+        frame = frames[-1 if self.frame is None else self.frame]
+        relu1 = trace["relu1"].values if self.frame is None else conv1_maps(
+            image, frame.weights, frame.bias)
+        start = self.record.start_weights
+        shown = weights_to_show(self.weight_view, start, frame.weights)
+        changes = filter_changes(start, frame.weights)
+        view.show(image, frame.weights if shown is None else shown, relu1,
+                  self._classic_responses(index, image), channel,
+                  captions=[short_caption(change) for change in changes])
+
+    def _show_change(self, view: FiltersView, channel: int) -> None:
+        """The lines above the cards: which moment and numbers are shown, and what the
+        selected filter's measured change says."""
+        frames = self.frames
+        index = len(frames) - 1 if self.frame is None else self.frame
+        frame = frames[index]
+        start = self.record.start_weights
+        changes = filter_changes(start, frame.weights)
+        numbers = WEIGHT_VIEW_TITLES[self.weight_view]
+        if start is None and self.weight_view != "now":
+            numbers = "weights now (start unknown)"
+        keys = "w: now/start/change" + (" · < >: epochs" if len(frames) > 1 else "")
+        selected = stage_channel(channel, len(changes))
+        lines = [
+            f"conv1 {frame.label} · numbers: {numbers} · {keys}",
+            loss_marks(self.record, frame.epoch),
+            layer_verdict(changes),
+            f"{learned_title(selected, len(changes)).capitalize()}: {verdict(changes[selected])}.",
+        ]
+        view.set_status("\n".join(lines))
 
     @staticmethod
     def _digit_label(split: Split, digit: int) -> str:

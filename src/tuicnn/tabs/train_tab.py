@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.widgets import Button, Collapsible, Static
+from textual.widgets import Button, Checkbox, Collapsible, Static
 from textual.worker import get_current_worker
 
 from tuicnn.lessons.train_settings import (
@@ -37,7 +37,7 @@ from tuicnn.lessons.train_settings import (
 from tuicnn.lessons.training_run import ModelRun, accuracy_series, loss_series
 from tuicnn.messages import ModelsChanged
 from tuicnn.nn.config import TrainConfig
-from tuicnn.nn.events import BatchEnd, EpochEnd
+from tuicnn.nn.events import BatchEnd, EpochEnd, LayerSnapshot
 from tuicnn.session.workspace import ModelRecord, Workspace
 from tuicnn.tabs.base import BaseTab
 from tuicnn.widgets.scroll_body import ScrollBody
@@ -121,12 +121,14 @@ class TrainTab(Vertical, BaseTab):
             split: the data they were trained on (None if it could not be made).
             config: the settings used.
             error: a one-line reason when training failed, else None.
+            snapshots: per model kind, conv1 ``(W, b)`` at the start and after each epoch.
         """
 
         models: tuple[Sequential, ...]
         split: Split | None
         config: TrainConfig
         error: str | None = None
+        snapshots: dict | None = None
 
 
     BINDINGS = [
@@ -209,7 +211,7 @@ class TrainTab(Vertical, BaseTab):
         if not contents.children:
             await contents.mount_all(self._advanced_steppers())
 
-    def _advanced_steppers(self) -> list[Stepper]:
+    def _advanced_steppers(self) -> list[Stepper | Checkbox]:
         s = self.settings
         sizes = train_size_scale(self.session.workspace_summary.max_train_size)
         return [
@@ -223,7 +225,17 @@ class TrainTab(Vertical, BaseTab):
                     id="set-train_size",
                     tooltip=f"Class-balanced training images: {sizes.hint}. The test set "
                     "stays the same size."),
+            Checkbox("CNN conv1 starts near zero", s.conv1_init == "small", id="set-conv1_init",
+                     tooltip="Start the CNN's first-layer filters at a hundredth of their usual "
+                     "random size, so what Explore shows after training is what was learned "
+                     "(tuicnn train --conv1-init small)."),
         ]
+
+    @on(Checkbox.Changed, "#set-conv1_init")
+    def _conv1_init_changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.settings = self.settings.with_value("conv1_init",
+                                                 "small" if event.value else "he")
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(REDRAW_SECONDS, self._tick, pause=True)
@@ -389,13 +401,15 @@ class TrainTab(Vertical, BaseTab):
             if split is None:
                 split = workspace.resplit(settings.train_size, settings.seed)
             models = (build_fc(settings.hidden, seed=settings.seed),
-                      build_cnn(settings.filters, seed=settings.seed))
+                      build_cnn(settings.filters, seed=settings.seed,
+                                conv1_init=settings.conv1_init))
+            snapshots: dict[str, list] = {}
             latest: dict[str, BatchEnd] = {}
             posted = 0.0
             # nice: the UI thread is scheduled ahead of the training threads on busy cores.
             for event in train_concurrently(models, split.x_train, split.y_train,
                                             split.x_test, split.y_test, config, stop,
-                                            nice=TRAINING_NICENESS):
+                                            nice=TRAINING_NICENESS, watch="conv1"):
                 if worker.is_cancelled:
                     stop.set()
                 if isinstance(event, BatchEnd):
@@ -406,12 +420,14 @@ class TrainTab(Vertical, BaseTab):
                         self.post_message(TrainTab.Progress(tuple(latest.values())))
                 elif isinstance(event, EpochEnd):
                     self.post_message(TrainTab.EpochFinished(event))
+                elif isinstance(event, LayerSnapshot):  # kept with the model at the end
+                    snapshots.setdefault(event.model, []).append((event.weights, event.bias))
                 else:
                     self.post_message(TrainTab.ModelStopped(event))
         except Exception as error:  # reported in the UI; the previous models stay
             self.post_message(TrainTab.Ended((), split, config, f"{type(error).__name__}: {error}"))
             return
-        self.post_message(TrainTab.Ended(models, split, config))
+        self.post_message(TrainTab.Ended(models, split, config, snapshots=snapshots))
 
     # -- messages from the training thread ------------------------------------------------
     def on_train_tab_progress(self, message: TrainTab.Progress) -> None:
@@ -465,8 +481,10 @@ class TrainTab(Vertical, BaseTab):
             run = self._runs.get(model.kind)
             if run is None or not run.history:
                 continue
+            kept = (message.snapshots or {}).get(model.kind, [])
             record = ModelRecord(model, list(run.history), message.config,
-                                 cancelled=run.cancelled is not None)
+                                 cancelled=run.cancelled is not None,
+                                 snapshots=kept[: len(run.history) + 1])
             setattr(workspace, model.kind, record)
             stored.append(run.name)
         if stored and message.split is not None and message.split is not workspace.split:

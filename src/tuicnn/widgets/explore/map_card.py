@@ -93,6 +93,11 @@ class MapCard(Vertical):
         return self._grid
 
     @property
+    def caption(self) -> str | None:
+        """The caption as given (None when the card has none)."""
+        return self._caption
+
+    @property
     def title(self) -> str:
         """The title as given (without the ``▶`` selection mark)."""
         return self._title
@@ -124,6 +129,13 @@ class MapCard(Vertical):
             if self.is_mounted:
                 self.query_one(".map-card--title", Label).update(self._decorated(title))
         if caption is not None and self._caption is not None and caption != self._caption:
+            self._caption = caption
+            if self.is_mounted:
+                self.query_one(".map-card--caption", Static).update(caption)
+
+    def set_caption(self, caption: str) -> None:
+        """Change only the caption (when the card was made with one), not the map."""
+        if self._caption is not None and caption != self._caption:
             self._caption = caption
             if self.is_mounted:
                 self.query_one(".map-card--caption", Static).update(caption)
