@@ -182,16 +182,19 @@ async def test_maxpool_view_pools_like_the_engine_and_moves_in_steps_of_two(spli
         check(0)
         assert "rows 25–28 of 28" in text_of(app, "#maxpool-where")
 
-        await pilot.press("]")
-        assert view.corner == strongest_window(relu1[:, :, 1])
+        await pilot.press("]")  # the window stays where the learner put it (issue 14)
+        assert view.corner == (24, 24)
         check(1)
         assert "filter 2 of 8" in text_of(app, "#maxpool-map-title")
 
         # Elsewhere the arrows scroll the view instead of moving the window.
         await pilot.press("f", "down", "down")
         assert app.screen.query_one("#explore-body", VerticalScroll).scroll_y > 0
-        await pilot.press("m")
-        assert view.corner == strongest_window(relu1[:, :, 1])
+        await pilot.press("m", "n")
+        assert view.corner == (24, 24)
+        result = engine_trace(app, tab)
+        relu1, pool1 = result["relu1"].values, result["pool1"].values
+        check(1)
 
 
 async def test_models_changed_redraws_with_the_new_cnn(split):

@@ -81,11 +81,12 @@ def gate_train(monkeypatch, hold_before: bool = False, hold_after_epoch: bool = 
     calls = []
     real_train = concurrent.train
 
-    def gated(model, x_train, y_train, x_test, y_test, config=None, stop=None) -> Iterator:
+    def gated(model, x_train, y_train, x_test, y_test, config=None, stop=None,
+              watch=None) -> Iterator:
         calls.append(model)
         if hold_before:
             stop.wait(10)
-        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop):
+        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop, watch):
             yield event
             if hold_after_epoch and isinstance(event, EpochEnd):
                 stop.wait(10)

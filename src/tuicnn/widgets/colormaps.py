@@ -16,12 +16,19 @@ an array of shape ``S`` becomes an ``S + (3,)`` array of ``uint8`` RGB triples i
 
 When colour is not available, :data:`SHADES` and :func:`shade_chars` draw the same values
 with five block characters instead.
+
+On a 16-colour terminal (``TERM=xterm``) the RGB ramps are rounded to the nearest of the
+palette's colours, and the order is lost (``+0.88`` red, ``+0.66`` yellow, ``+0.36`` bright
+red). :data:`ANSI_RAMPS` replaces them there with a few steps whose order does not depend on
+the palette: for signed values the hue is the sign (blue −, red +) and the strength is
+*how much* is coloured (nothing, the text, the whole cell); for ``0 → max`` values it is the
+text weight (dim, plain, bold, reversed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -205,6 +212,62 @@ def shade_index(t: ArrayLike) -> NDArray[np.intp]:
 def shade_chars(t: ArrayLike) -> NDArray[np.str_]:
     """Map values in ``[0, 1]`` to shade characters from :data:`SHADES` (same shape)."""
     return np.array(list(SHADES))[shade_index(t)]
+
+
+ANSI_RGB: dict[str, tuple[int, int, int]] = {
+    "blue": (0, 0, 170),
+    "red": (170, 0, 0),
+    "bright_blue": (85, 85, 255),
+    "bright_red": (255, 85, 85),
+    "bright_white": (255, 255, 255),
+}
+"""Palette colours as RGB exactly as Rich's 16-colour palette has them: Rich rounds an RGB
+colour to the nearest palette entry, so these land on those entries and no other (a named
+colour would first pass through the theme's own RGB and could round to, say, magenta)."""
+
+
+class AnsiStep(NamedTuple):
+    """One step of a 16-colour ramp: palette colour names (or None) and text attributes."""
+
+    color: str | None
+    bgcolor: str | None
+    attributes: str = ""
+
+
+ANSI_RAMPS: dict[Mode, tuple[AnsiStep, ...]] = {
+    "diverging": (
+        AnsiStep("bright_white", "blue", "bold"),  # strong −: the whole cell blue
+        AnsiStep("bright_blue", None),  # weak −: blue text
+        AnsiStep(None, None),  # about zero: plain
+        AnsiStep("bright_red", None),  # weak +: red text
+        AnsiStep("bright_white", "red", "bold"),  # strong +: the whole cell red
+    ),
+    "sequential": (
+        AnsiStep(None, None, "dim"),
+        AnsiStep(None, None),
+        AnsiStep(None, None, "bold"),
+        AnsiStep(None, None, "bold reverse"),
+    ),
+}
+"""16-colour steps per mode, weakest (or most negative) first."""
+
+ANSI_STRENGTH: dict[Mode, tuple[int, ...]] = {
+    "diverging": (-2, -1, 0, 1, 2),
+    "sequential": (0, 1, 2, 3),
+}
+"""The signed strength each step of :data:`ANSI_RAMPS` stands for (tests check the order)."""
+
+
+def ansi_index(t: ArrayLike, mode: Mode) -> NDArray[np.intp]:
+    """The step of ``ANSI_RAMPS[mode]`` for values in ``[0, 1]`` (equal bins, non-decreasing).
+
+    Diverging: five bins, so values within 20 % of the largest magnitude of zero are plain
+    and only the outer fifth on either side fills the cell. NaN counts as neutral.
+    """
+    check_mode(mode)
+    levels = len(ANSI_RAMPS[mode])
+    values = _unit(t, nan=NEUTRAL[mode])
+    return np.minimum((values * levels).astype(np.intp), levels - 1)
 
 
 def contrast_text(rgb: ArrayLike) -> NDArray[np.uint8]:

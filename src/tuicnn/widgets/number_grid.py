@@ -19,7 +19,16 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.strip import Strip
 
-from tuicnn.widgets.colormaps import Mode, check_mode, colormap, contrast_text, normalize
+from tuicnn.widgets.colormaps import (
+    ANSI_RAMPS,
+    ANSI_RGB,
+    Mode,
+    ansi_index,
+    check_mode,
+    colormap,
+    contrast_text,
+    normalize,
+)
 from tuicnn.widgets.strip_cache import StripCacheWidget
 
 VERTICAL = "│"
@@ -88,6 +97,8 @@ class NumberGrid(StripCacheWidget):
         self._fmt = fmt
         self._highlight: frozenset[tuple[int, int]] = frozenset()
         self._block: int | None = None
+        self.ansi: bool | None = None
+        """None: detect a 16-colour terminal; True/False force the 16-colour steps."""
         self._set(data, mode, fmt, highlight, block)
 
     # -- public API -------------------------------------------------------------------------
@@ -135,6 +146,16 @@ class NumberGrid(StripCacheWidget):
         rows, cols = self._data.shape
         return Size(cols * self._cell_width() + self._separator_count(cols),
                     rows + self._separator_count(rows))
+
+    @property
+    def uses_ansi_ramp(self) -> bool:
+        """On a 16-colour terminal (with colour on), the order-keeping ``ANSI_RAMPS`` steps
+        replace RGB colours that the palette would round out of order."""
+        if self.ansi is not None:
+            return self.ansi
+        if not self.is_attached or self.app.no_color:
+            return False
+        return self.app.console.color_system in ("standard", "windows")
 
     # -- Textual hooks ----------------------------------------------------------------------
 
@@ -200,6 +221,9 @@ class NumberGrid(StripCacheWidget):
         texts = self.cell_texts
         background = colormap(self._mode)(normalize(self._data, self._mode))
         foreground = contrast_text(background)
+        steps = ansi_index(normalize(self._data, self._mode), self._mode) if (
+            self.uses_ansi_ramp) else None
+        ansi = [_ansi_style(step) for step in ANSI_RAMPS[self._mode]]
         base = self.rich_style
         separator = self.get_component_rich_style("number-grid--separator")
         emphasis = Style(bold=True, reverse=True)
@@ -208,10 +232,13 @@ class NumberGrid(StripCacheWidget):
         for r in range(rows):
             segments: list[Segment] = []
             for c in range(cols):
-                style = base + Style(
-                    color=RichColor.from_rgb(*foreground[r, c].tolist()),
-                    bgcolor=RichColor.from_rgb(*background[r, c].tolist()),
-                )
+                if steps is not None:
+                    style = base + ansi[int(steps[r, c])]
+                else:
+                    style = base + Style(
+                        color=RichColor.from_rgb(*foreground[r, c].tolist()),
+                        bgcolor=RichColor.from_rgb(*background[r, c].tolist()),
+                    )
                 left, right = " ", " "
                 if (r, c) in self._highlight:
                     style += emphasis
@@ -227,3 +254,12 @@ class NumberGrid(StripCacheWidget):
                 ]
                 strips.append(Strip([Segment(CROSS.join(pieces), separator)]))
         return strips
+
+
+def _ansi_style(step) -> Style:
+    """A 16-colour step as a Rich style whose colours round to exactly those palette entries."""
+    def rgb(name: str | None) -> RichColor | None:
+        return None if name is None else RichColor.from_rgb(*ANSI_RGB[name])
+
+    attributes = Style.parse(step.attributes) if step.attributes else Style()
+    return attributes + Style(color=rgb(step.color), bgcolor=rgb(step.bgcolor))

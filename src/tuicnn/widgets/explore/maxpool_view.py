@@ -50,7 +50,9 @@ def ruler(length: int, start: int, count: int, mark: str) -> list[Text]:
 
 
 class MaxPoolView(Vertical):
-    """The max-pool zoom-in. :meth:`show` opens on the strongest window; :meth:`move` steps."""
+    """The max-pool zoom-in. :meth:`show` opens on the strongest window until the learner
+    moves it (:meth:`move`); from then on it stays where they put it, whatever the digit,
+    filter or network, so the same place can be compared across them."""
 
     DEFAULT_CSS = """
     MaxPoolView {
@@ -65,6 +67,8 @@ class MaxPoolView(Vertical):
         self._corner = (0, 0)
         self._zoom: PoolZoom | None = None
         self._label = ""
+        self.placed = False
+        """True once the learner moved the window: :meth:`show` then keeps it there."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="maxpool-row"):
@@ -116,11 +120,11 @@ class MaxPoolView(Vertical):
             fmap: ``(H, W)`` map before pooling, one channel of relu1.
             pooled: ``(H // 2, W // 2)`` the engine's pool1 of the same channel.
             label: what the map is, e.g. ``relu1 · filter 3 of 8``.
-            reset: open on the strongest window (new digit, filter or network); when False
-                the window stays where the user put it.
+            reset: open on the strongest window (new digit, filter or network), unless the
+                learner has placed the window; when False the window stays where it is.
         """
         self._fmap, self._pooled, self._label = fmap, pooled, label
-        if reset:
+        if reset and not self.placed:
             self._corner = strongest_window(fmap) or (0, 0)
         self.query_one("#maxpool-minimap", Heatmap).update(fmap)
         self._redraw()
@@ -129,6 +133,7 @@ class MaxPoolView(Vertical):
         """Move the window by whole pooling blocks (2 pixels each), clamped at the edges."""
         if self._fmap is None:
             return
+        self.placed = True
         self._corner = move_window(self._corner, rows, cols, self._fmap.shape)
         self._redraw()
 
