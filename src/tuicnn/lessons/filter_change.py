@@ -186,3 +186,23 @@ def weights_to_show(view: str, start: np.ndarray | None, now: np.ndarray) -> np.
     if start is None:
         return None
     return start if view == "start" else np.asarray(now) - np.asarray(start)
+
+
+def experiment_note(conv1_init: str, changes: list[FilterChange], trained: bool) -> str:
+    """What the model's conv1 start means for reading its filters, and the experiment to try.
+
+    Args:
+        conv1_init: the model's ``hparams["conv1_init"]`` (``"he"`` or ``"small"``).
+        changes: per-filter change from the start, at the moment shown.
+        trained: whether the model has finished an epoch.
+    """
+    if conv1_init == "small":
+        return ("This CNN's conv1 started near zero (a hundredth of the usual random size), "
+                "so the patterns on the cards are what training put there.")
+    known = [c for c in changes if c.known and c.change is not None and c.correlation is not None]
+    kept = known and all(c.correlation >= KEPT_CORRELATION and c.change < SMALL_CHANGE
+                         for c in known)
+    if trained and kept:
+        return ("To see filters that training shapes, train with \"CNN conv1 starts near "
+                "zero\" (Train tab, Advanced) or tuicnn train --conv1-init small.")
+    return ""

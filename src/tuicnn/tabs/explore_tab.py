@@ -41,6 +41,7 @@ from tuicnn.lessons.explorer import (
 from tuicnn.lessons.filter_change import (
     WEIGHT_VIEW_TITLES,
     WEIGHT_VIEWS,
+    experiment_note,
     filter_changes,
     layer_verdict,
     short_caption,
@@ -459,8 +460,10 @@ class ExploreTab(Vertical, BaseTab):
             loss_marks(self.record, frame.epoch),
             layer_verdict(changes),
             f"{learned_title(selected, len(changes)).capitalize()}: {verdict(changes[selected])}.",
+            experiment_note(str(self.record.model.hparams.get("conv1_init", "he")), changes,
+                            self.record.trained),
         ]
-        view.set_status("\n".join(lines))
+        view.set_status("\n".join(line for line in lines if line))
 
     @staticmethod
     def _digit_label(split: Split, digit: int) -> str:

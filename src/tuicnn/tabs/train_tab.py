@@ -75,6 +75,12 @@ def _model_title(kind: str, settings: TrainSettings) -> str:
             f"{settings.cnn_params:,} parameters")
 
 
+def _conv1_init_label(conv1_init: str) -> str:
+    """The checkbox says its state in words too: its mark differs only by colour."""
+    state = "near zero (on)" if conv1_init == "small" else "usual size (off)"
+    return f"CNN conv1 starts {state}"
+
+
 class TrainTab(Vertical, BaseTab):
     """Settings, live progress and charts, epoch tables and the verdict, in one scroll.
 
@@ -225,7 +231,8 @@ class TrainTab(Vertical, BaseTab):
                     id="set-train_size",
                     tooltip=f"Class-balanced training images: {sizes.hint}. The test set "
                     "stays the same size."),
-            Checkbox("CNN conv1 starts near zero", s.conv1_init == "small", id="set-conv1_init",
+            Checkbox(_conv1_init_label(s.conv1_init), s.conv1_init == "small", id="set-conv1_init",
+                     compact=True,
                      tooltip="Start the CNN's first-layer filters at a hundredth of their usual "
                      "random size, so what Explore shows after training is what was learned "
                      "(tuicnn train --conv1-init small)."),
@@ -236,6 +243,7 @@ class TrainTab(Vertical, BaseTab):
         event.stop()
         self.settings = self.settings.with_value("conv1_init",
                                                  "small" if event.value else "he")
+        event.checkbox.label = _conv1_init_label(self.settings.conv1_init)
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(REDRAW_SECONDS, self._tick, pause=True)
