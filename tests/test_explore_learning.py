@@ -100,7 +100,7 @@ async def test_cards_show_the_change_w_flips_and_the_time_machine_replays(split,
                               (0, "[start –]")):
             await pilot.press("less_than_sign")
             assert f"conv1 after epoch {epoch}" in view.status or (
-                epoch == 0 and "conv1 the start" in view.status)
+                epoch == 0 and "conv1 at the start" in view.status)
             assert marked in view.status
             weights, bias = record.snapshots[epoch]
             twin = copy.deepcopy(record.model)  # the whole engine, with that epoch's conv1

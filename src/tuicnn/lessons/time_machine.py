@@ -55,7 +55,7 @@ def conv1_frames(record: ModelRecord) -> list[Conv1Frame]:
 
 def _label(epoch: int, epochs: int) -> str:
     if epoch == 0:
-        return "the start (before training)" if epochs else "the start (untrained)"
+        return "at the start (before training)" if epochs else "at the start (untrained)"
     return f"after epoch {epoch} of {epochs}"
 
 
