@@ -9,8 +9,9 @@
 
 Keys: ``0``-``9`` pick the digit (the number a user wants to see is the key they press),
 ``n``/``p`` step through its test examples, ``f``/``l``/``m`` switch views (mnemonic
-letters, so the number keys stay digits), ``[``/``]`` (or ``,``/``.``) change channel, and
-in the max-pool view the arrows move the window.
+letters, so the number keys stay digits), ``[``/``]`` (or ``,``/``.``) change channel, in
+the filters view ``w`` and ``<``/``>`` flip the weights and step through the epochs, and in
+the max-pool view the arrows move the window (which then stays where it was put).
 
 All numbers come from the engine: the tab traces each (network, image) pair once, caches the
 trace and only redraws what a key press changed. A trace of one image costs well under a
