@@ -122,7 +122,7 @@ def filter_changes(start: np.ndarray | None, now: np.ndarray) -> list[FilterChan
 
 
 def _percent(value: float) -> str:
-    """``0.065`` → ``7 %``; large values as ``×k`` are clearer (``12.0`` → ``1,200 %``)."""
+    """``0.065`` → ``7%``; ``12.0`` → ``1,200%`` (thousands separated)."""
     return f"{value:.0%}" if value < 10 else f"{value * 100:,.0f}%"
 
 
@@ -173,7 +173,7 @@ def layer_verdict(changes: list[FilterChange]) -> str:
     if not np.all(np.isfinite(moved)) or not np.all(np.isfinite(corr)):
         return "Some filters started (or are) constant: no change or correlation for them."
     if np.all(moved == 0):
-        return "Not trained yet: every filter is still its random start."
+        return "Before training: every filter is still its random start."
     return (f"Since their random start the filters moved {_percent(float(moved.min()))}–"
             f"{_percent(float(moved.max()))} (correlation {corr.min():.3f}–{corr.max():.3f} "
             f"with their start).")
