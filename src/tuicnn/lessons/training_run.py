@@ -189,9 +189,10 @@ def summary_sentence(o: Outcome) -> str:
         )
     if points > 0 and ratio <= 1.25:
         return (
-            f"The CNN scored {points:.1f} points higher with {size} parameters: each 3×3 "
-            "filter is shared across the whole image, so its weights learn strokes and edges "
-            "that can appear anywhere instead of one weight per pixel position."
+            f"The CNN scored {points:.1f} points higher with {size} parameters. What differs "
+            "is the design: each 3×3 filter uses the same nine weights at every position, "
+            "where the FC has a weight per pixel per unit. How far the filters moved from "
+            "their random start: Explore (F3)."
         )
     if points > 0:
         return (
