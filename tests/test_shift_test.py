@@ -73,20 +73,25 @@ def rows_of(pairs):
     return [ShiftRow(i, {"fc": fc, "cnn": cnn}) for i, (fc, cnn) in enumerate(pairs)]
 
 
-def test_reading_says_cnn_holds_up_better():
-    text = reading(rows_of([(0.9, 0.9), (0.6, 0.8), (0.2, 0.7)]), "right")
-    assert "0→2 px right" in text
-    assert "CNN loses 50.0 pts less (holds up better)" in text
-    assert "ahead" not in text
+def test_reading_names_every_shift_where_the_cnn_leads():
+    # The case: equal at the ends, the CNN 18.8 points ahead in the middle.
+    rows = rows_of([(0.91, 0.91), (0.80, 0.90), (0.55, 0.738), (0.30, 0.32), (0.15, 0.16)])
+    text = reading(rows, "down")
+    assert "0→4 px down" in text
+    assert "CNN ahead by ≥5 pts at 1-2 px (most at 2 px: +18.8)" in text
+    assert "within 5 pts at 0, 3 px" in text
+    assert "Both below 30% (chance 10%) at 4 px: collapsed (CNN +1.0 pts there)" in text
+    assert "max-pools" in text and "about the same" not in text
 
 
-def test_reading_reports_when_cnn_does_not_hold_up():
+def test_reading_reports_when_the_fc_leads():
     text = reading(rows_of([(0.9, 0.95), (0.8, 0.7), (0.5, 0.4)]), "down")
-    assert "does worse than FC" in text
-    assert "FC ahead at 1, 2 px" in text
+    assert "FC ahead by ≥5 pts at 1-2 px" in text
+    assert "within 5 pts at 0 px" in text
+    assert "Why" not in text  # the pooling story is only told when the CNN leads
 
 
-def test_reading_about_the_same_and_a_little():
-    assert "about the same" in reading(rows_of([(0.9, 0.9), (0.5, 0.51)]))
-    assert "a little better" in reading(rows_of([(0.9, 0.9), (0.5, 0.55)]))
+def test_reading_needs_two_rows_and_is_ascii_for_the_cli():
     assert "at least two" in reading(rows_of([(0.9, 0.9)]))
+    text = reading(rows_of([(0.9, 0.9), (0.5, 0.7)]), arrow="->")
+    assert text.isascii() and "CNN ahead by >=5 pts at 1 px" in text

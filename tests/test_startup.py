@@ -41,7 +41,8 @@ def test_the_first_frame_imports_no_numpy_and_still_shows_real_numbers():
     assert out[0] == "False"
     fc, cnn = (Sequential(layers).n_params for layers in (fc_layers(128), cnn_layers(8)))
     assert out[1].startswith(f"Parameters: FC {fc:,} · CNN {cnn:,} ")
-    assert out[2] == "Data: 1,000 train / 1,000 test digits (seed 0)"
+    assert out[2].startswith("CNN: conv layers 1,248")  # the split, counted without NumPy
+    assert out[-1] == "Data: 1,000 train / 1,000 test digits (seed 0)"
 
 
 def test_the_light_modules_the_first_frame_needs_import_no_numpy():

@@ -119,7 +119,8 @@ def test_series_use_epoch_points_plus_the_running_tail():
     assert test.xs == (1.0,) and not test.line
     line, points = accuracy_series([fc])
     assert line.ys == (60.0,) and points.ys == (60.0,) and line.group == "FC"
-    assert line.label == "test" and points.label == ""  # the points stay out of the legend
+    # The legend names the point marker (o FC, x CNN), as the Shift tab's legend does.
+    assert line.label == "" and points.label == "test" and series_marker(points) == "o"
     cnn_train = loss_series([ModelRun("cnn", 1, 3, 2, 0.0)])[0]
     assert series_marker(train) != series_marker(cnn_train)  # the widget's choice of marker
 

@@ -27,7 +27,8 @@ def model_label(model: Sequential) -> str:
     if model.kind == "cnn":
         f = model.hparams["filters"]
         start = ", conv1 started small" if model.hparams.get("conv1_init") == "small" else ""
-        return f"CNN ({f}/{2 * f} filters{start})"
+        head = ", GAP head" if model.hparams.get("head") == "gap" else ""
+        return f"CNN ({f}/{2 * f} filters{head}{start})"
     return model.kind
 
 
@@ -37,9 +38,10 @@ def header(source: str, n_train: int, n_test: int, models: Sequence[Sequential],
     lines = [
         f"Data:     {source}: {n_train:,} train, {n_test:,} test images",
         f"Training: {config.epochs} epochs, batch {config.batch_size}, lr {config.lr:g}, "
-        f"seed {config.seed}",
+        f"seed {config.seed}"
+        + (f", digits shifted up to {config.augment} px" if config.augment else ""),
     ]
-    width = max(len(model_label(m)) for m in models)
+    width = max((len(model_label(m)) for m in models), default=0)
     lines += [f"  {model_label(m):<{width}}  {m.n_params:>11,} parameters" for m in models]
     return "\n".join(lines)
 

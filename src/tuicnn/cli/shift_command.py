@@ -1,10 +1,15 @@
 """``tuicnn shift-test``: train FC and CNN, then measure accuracy on shifted test digits.
 
-The headless twin of the Shift tab. It trains both models with the engine's ``train``
+The headless twin of the Shift tab. It trains the models with the engine's ``train``
 generator (same split, seed and batch order as ``tuicnn train``), or takes them from a model
 file with ``--load``, runs :func:`tuicnn.lessons.shift_experiment.shift_test` and prints a
 table, or with ``--json`` one object per shift: ``{"shift": k, "direction": "right", "fc": 0.91,
-"cnn": 0.95}``.
+"cnn": 0.95}``, one key per model.
+
+Variants: ``--cnn-head gap`` (or ``both``) trains the CNN with a global-average-pool head
+(key ``cnn_gap``); ``--augment N`` also trains a twin of each CNN on digits shifted by up to
+N pixels (keys ``cnn_aug``, ``cnn_gap_aug``). The FC is always trained plainly: it is the
+baseline.
 
 With ``--load`` the split's seed defaults to the seed the models were made with: the bundled
 test digits are drawn from those *not* in that seed's training set, so (with the same
@@ -17,6 +22,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TextIO
 
 from tuicnn.cli import report
@@ -24,10 +30,18 @@ from tuicnn.cli.common import TRAIN_SIZE_HELP, UsageError, add_data_options
 from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
-from tuicnn.lessons.shift_experiment import DIRECTIONS, ShiftRow, reading, shift_test
+from tuicnn.lessons.shift_experiment import (
+    DIRECTIONS,
+    LABELS,
+    ShiftRow,
+    model_key,
+    readings,
+    shift_test,
+)
 from tuicnn.nn.config import DEFAULTS, TrainConfig, check_range
 from tuicnn.nn.events import BatchEnd, EpochEnd
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.shapes import CNN_HEADS
 from tuicnn.nn.training import train as train_model
 from tuicnn.session.model_file import ModelFileError, load_models
 from tuicnn.session.workspace import ModelRecord
@@ -37,7 +51,10 @@ MAX_SHIFT = 27
 
 DEFAULT_MAX_SHIFT = 6
 
-_ROW = "{:>7}  {:>8}  {:>8}  {:>8}"
+HEAD_CHOICES = (*CNN_HEADS, "both")
+
+#: Variant options: like the training options, they do not apply with ``--load``.
+VARIANT_DEFAULTS = {"cnn_head": "flatten", "augment": 0}
 
 
 HELP = "how FC and CNN accuracy falls as test digits move"
@@ -67,6 +84,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         help=f"CNN first-layer filters (default: {default['filters']})")
     add("--lr", type=float, default=default["lr"], metavar="LR",
         help=f"Adam learning rate (default: {default['lr']:g})")
+    add("--cnn-head", choices=HEAD_CHOICES, default="flatten", help="the CNN's head: "
+        "flatten + dense, gap = global average pooling + dense, or both CNNs "
+        "(default: flatten)")
+    add("--augment", type=int, default=0, metavar="N", help="also train a copy of each CNN "
+        "on training digits shifted by up to N px, 0 to 8 (default: 0, none)")
     add("--seed", type=int, default=None, metavar="S", help="seed for the split, the weights "
         "and the batch order (default: 0, or with --load the models' own seed)")
     add("--train-size", type=int, default=1000, metavar="N", help=TRAIN_SIZE_HELP)
@@ -76,8 +98,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
         "digits; diagonal = right and down by the same amount (default: right)")
     add("--max-shift", type=int, default=DEFAULT_MAX_SHIFT, metavar="K", help="test shifts "
         f"0..K pixels, K from 0 to {MAX_SHIFT} (default: {DEFAULT_MAX_SHIFT})")
-    add("--json", action="store_true", help="print one JSON object per shift on stdout, "
-        "nothing else")
+    add("--json", action="store_true", help="print one JSON object per shift on stdout "
+        "(one key per model: fc, cnn, cnn_aug, cnn_gap, cnn_gap_aug), nothing else")
     add("--load", metavar="FILE", help="test the FC and CNN saved in FILE (by 'tuicnn train "
         "--save' or the app's ctrl+s) instead of training new ones")
     add_data_options(parser)
@@ -98,7 +120,7 @@ def _check(args: argparse.Namespace) -> TrainConfig:
     if args.load is not None:
         # Nothing is trained, so a training option other than its default is a mistake
         # worth a usage error rather than silently ignoring it.
-        for name, default in DEFAULTS.items():
+        for name, default in {**DEFAULTS, **VARIANT_DEFAULTS}.items():
             if getattr(args, name) != default:
                 raise UsageError(f"--{name.replace('_', '-')} does not apply with --load: "
                                  "the saved models are not trained again")
@@ -110,6 +132,7 @@ def _check(args: argparse.Namespace) -> TrainConfig:
     try:
         check_range("hidden", args.hidden)
         check_range("filters", args.filters)
+        check_range("augment", args.augment)
         return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                            seed=seed)
     except ValueError as error:
@@ -155,22 +178,51 @@ def loaded_header(path: str, records: tuple[ModelRecord, ...], split: Split, see
 
 
 def table(rows: list[ShiftRow], direction: str) -> str:
-    """The shift table and its one-line reading, ASCII only.
+    """The shift table and what it shows, ASCII only.
 
     Args:
-        rows: Results with ``"fc"`` and ``"cnn"`` accuracies.
+        rows: Results, one accuracy per model (``fc``, ``cnn``, variants...).
         direction: The direction measured.
     """
-    lines = [
-        f"Shift test: every test digit moved {direction}",
-        _ROW.format("shift", "FC", "CNN", "CNN-FC"),
-    ]
+    names = list(rows[0].accuracies) if rows else ["fc", "cnn"]
+    gap = "fc" in names and "cnn" in names
+    widths = [max(8, len(LABELS.get(name, name))) for name in names]
+    header = f"{'shift':>7}" + "".join(f"  {LABELS.get(n, n):>{w}}"
+                                       for n, w in zip(names, widths, strict=True))
+    lines = [f"Shift test: every test digit moved {direction}",
+             header + (f"  {'CNN-FC':>8}" if gap else "")]
     for row in rows:
-        fc, cnn = row.accuracies["fc"], row.accuracies["cnn"]
-        lines.append(_ROW.format(f"{row.shift} px", f"{fc:.1%}", f"{cnn:.1%}",
-                                 f"{100 * (cnn - fc):+.1f}"))
-    lines.append(reading(rows, direction, arrow="->"))
+        line = f"{f'{row.shift} px':>7}" + "".join(
+            f"  {row.accuracies[n]:>{w}.1%}" for n, w in zip(names, widths, strict=True))
+        if gap:
+            line += f"  {100 * (row.accuracies['cnn'] - row.accuracies['fc']):>+8.1f}"
+        lines.append(line)
+    lines += readings(rows, direction, arrow="->")
     return "\n".join(lines)
+
+
+def _header(split: Split, variants: dict[str, tuple[Sequential, int]],
+            config: TrainConfig) -> str:
+    """The data, the settings and each model to train, by the name the table uses."""
+    lines = report.header(split.source, split.n_train, split.n_test, [], config).splitlines()
+    width = max(len(LABELS.get(name, name)) for name in variants)
+    for name, (model, augment) in variants.items():
+        shifted = f", digits shifted up to {augment} px" if augment else ""
+        lines.append(f"  {LABELS.get(name, name):<{width}}  {model.n_params:>9,} parameters  "
+                     f"{report.model_label(model)}{shifted}")
+    return "\n".join(lines)
+
+
+def _variants(args: argparse.Namespace, seed: int) -> dict[str, tuple[Sequential, int]]:
+    """Name -> (new model, augmentation px) for every model ``args`` asks for, FC first."""
+    head, augment = args.cnn_head, args.augment
+    heads = CNN_HEADS if head == "both" else (head,)
+    models = {"fc": (build_fc(args.hidden, seed=seed), 0)}
+    for cnn_head in heads:
+        for shift in (0, augment) if augment else (0,):
+            models[model_key(cnn_head, shift)] = (
+                build_cnn(args.filters, seed=seed, head=cnn_head), shift)
+    return models
 
 
 def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
@@ -200,44 +252,45 @@ def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
         records = _load(load)
         seed = records[0].seed if args.seed is None else args.seed
         split = _split(args, seed)
-        models = {record.model.kind: record.model for record in records}
+        models = {model_key(record.model.hparams.get("head", "flatten"), 0, record.model.kind):
+                  record.model for record in records}
         if not args.json:
             emit(loaded_header(load, records, split, seed))
     else:
         split = _split(args, config.seed)
-        models = {"fc": build_fc(args.hidden, seed=config.seed),
-                  "cnn": build_cnn(args.filters, seed=config.seed)}
+        variants = _variants(args, config.seed)
+        models = {name: model for name, (model, _) in variants.items()}
         if not args.json:
-            emit(report.header(split.source, split.n_train, split.n_test,
-                               list(models.values()), config))
-        _train(models, split, config, args.json, emit, err)
+            emit(_header(split, variants, config))
+        _train(variants, split, config, args.json, emit, err)
     rows = shift_test(models, split.x_test, split.y_test, range(args.max_shift + 1),
                       args.direction, batch_size=config.eval_batch_size)
     if args.json:
         for row in rows:
             emit(json.dumps({"shift": row.shift, "direction": args.direction,
-                             "fc": row.accuracies["fc"], "cnn": row.accuracies["cnn"]}))
+                             **row.accuracies}))
     else:
         emit("\n" + table(rows, args.direction))
     return 0
 
 
-def _train(models: dict[str, Sequential], split: Split, config: TrainConfig, quiet: bool,
-           emit: Callable[[str], None], err: TextIO) -> None:
-    """Train each model in turn, with a progress bar on a terminal and one line per model."""
+def _train(models: dict[str, tuple[Sequential, int]], split: Split, config: TrainConfig,
+           quiet: bool, emit: Callable[[str], None], err: TextIO) -> None:
+    """Train each model in turn (with its own augmentation), with a progress bar on a
+    terminal and one line per model."""
     bar = report.ProgressBar(err, enabled=err.isatty())
     try:
-        for model in models.values():
+        for name, (model, augment) in models.items():
             last = None
             for event in train_model(model, split.x_train, split.y_train, split.x_test,
-                                     split.y_test, config):
+                                     split.y_test, replace(config, augment=augment)):
                 if isinstance(event, BatchEnd):
                     bar.update(event)
                 elif isinstance(event, EpochEnd):
                     last = event
             bar.clear()
             if not quiet and last is not None:
-                emit(f"  {report.model_label(model)}: {last.test_acc:.1%} test accuracy "
+                emit(f"  {LABELS.get(name, name)}: {last.test_acc:.1%} test accuracy "
                      f"after {last.epoch} epochs")
     finally:
         bar.clear()

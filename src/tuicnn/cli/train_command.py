@@ -35,6 +35,7 @@ from tuicnn.lessons.filter_change import layer_change
 from tuicnn.nn.config import DEFAULTS, TrainConfig, check_range
 from tuicnn.nn.events import BatchEnd, EpochEnd, LayerSnapshot
 from tuicnn.nn.model import CONV1_INITS, CONV1_SMALL, Sequential, build_cnn, build_fc
+from tuicnn.nn.shapes import CNN_HEADS
 from tuicnn.nn.training import train as train_model
 from tuicnn.session.model_file import (
     ModelFileError,
@@ -73,6 +74,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                        help="how the CNN's first-layer filters start: he (like every layer) "
                        f"or small (He x {CONV1_SMALL:g}, near zero, so what they show after "
                        "training is learned) (default: he)")
+    parser.add_argument("--cnn-head", choices=CNN_HEADS, default="flatten",
+                       help="how the CNN's maps reach its dense layer: flatten (every "
+                       "position its own weights) or gap (global average pool: one mean per "
+                       "channel) (default: flatten)")
+    parser.add_argument("--augment", type=int, default=0, metavar="N",
+                       help="shift every training digit by a random -N..N px across and down "
+                       f"each time it is used, {limits_text('augment')} (default: 0, none)")
     parser.add_argument("--lr", type=float, default=default["lr"], metavar="LR",
                        help=f"Adam learning rate, {limits_text('lr')} "
                        f"(default: {default['lr']:g})")
@@ -109,7 +117,7 @@ def _config(args: argparse.Namespace) -> TrainConfig:
         if args.model in ("cnn", "both"):
             check_range("filters", args.filters)
         return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                           seed=args.seed)
+                           seed=args.seed, augment=args.augment)
     except ValueError as error:
         raise UsageError(str(error)) from None
 
@@ -202,7 +210,7 @@ def _models(args: argparse.Namespace) -> list[Sequential]:
         models.append(build_fc(args.hidden, seed=args.seed))
     if args.model in ("cnn", "both"):
         models.append(build_cnn(args.filters, seed=args.seed,
-                                conv1_init=args.conv1_init))
+                                conv1_init=args.conv1_init, head=args.cnn_head))
     return models
 
 

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuicnn.data.transforms import shift_images
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import EpochEnd, TrainEvent
 from tuicnn.nn.kinds import MODEL_NAMES
-from tuicnn.nn.model import Sequential
-from tuicnn.nn.training import evaluate
+from tuicnn.nn.model import Sequential, build_cnn
+from tuicnn.nn.training import evaluate, train
 
 DIRECTIONS: tuple[str, ...] = ("right", "down", "diagonal")
 """Ways to shift: right (+x), down (+y), or diagonally (right and down by the same amount)."""
@@ -34,11 +36,34 @@ DEFAULT_SHIFTS = range(0, 7)
 CHUNK = 1000
 """Test images shifted at a time: memory stays at one chunk however large the test set."""
 
-CLOSE = 0.02
-"""Differences in accuracy lost (fractions) below this read as "about the same"."""
+LABELS = {**MODEL_NAMES, "cnn_aug": "CNN+aug", "cnn_gap": "GAP CNN",
+          "cnn_gap_aug": "GAP CNN+aug"}
+"""Display names of the models a shift test can compare: the FC, the CNN (flatten head),
+the CNN trained on shifted copies (``_aug``) and the CNN with a global-average-pool head."""
 
-CLEARLY = 0.10
-"""Differences below this (and above :data:`CLOSE`) read as "a little" better or worse."""
+VARIANT_AUGMENT = 3
+"""Pixels the Shift tab's augmented CNN is trained with (the CLI takes ``--augment N``)."""
+
+AHEAD = 0.05
+"""A lead of at least this (5 points) counts as one model being ahead at a shift; below it
+the two are within what another seed could change on 1,000 test digits."""
+
+COLLAPSED = 0.30
+"""Below this accuracy (3× chance for 10 classes) a model has lost most digits: collapsed."""
+
+HOLDS = 0.05
+"""A model "holds" its accuracy at a shift while it is within this (5 points) of 0 px."""
+
+WHY = ("Why: the CNN's two 2×2 max-pools forgive a move of a pixel or two, but its dense "
+       "head weighs every position separately, so bigger moves put strokes where it never "
+       "learned them.")
+
+
+def model_key(head: str = "flatten", augment: int = 0, kind: str = "cnn") -> str:
+    """The name a model goes by in a shift test: ``fc``, ``cnn``, ``cnn_aug``, ``cnn_gap``..."""
+    if kind != "cnn":
+        return kind
+    return "cnn" + ("_gap" if head == "gap" else "") + ("_aug" if augment else "")
 
 
 @dataclass(frozen=True)
@@ -142,9 +167,27 @@ def shift_test(
     return list(iter_shift_test(models, x_test, y_test, shifts, direction, batch_size, stop))
 
 
-def _points(fraction: float) -> str:
-    """An accuracy difference in percentage points, e.g. ``41.2 pts``."""
-    return f"{abs(fraction) * 100:.1f} pts"
+def _span(shifts: list[int]) -> str:
+    """``[1, 2, 3, 5] -> "1-3, 5 px"``: consecutive shifts as ranges."""
+    runs: list[list[int]] = []
+    for shift in shifts:
+        if runs and shift == runs[-1][-1] + 1:
+            runs[-1].append(shift)
+        else:
+            runs.append([shift])
+    parts = [f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs]
+    return f"{', '.join(parts)} px"
+
+
+def _typeset(text: str, arrow: str) -> str:
+    """Unicode signs on screen (``arrow`` "→"), ASCII ones for the CLI (``"->"``)."""
+    if arrow == "→":
+        return text.replace(">=", "≥")
+    return text.replace("×", "x")
+
+
+def _pct(fraction: float) -> str:
+    return f"{100 * fraction:.1f}%"
 
 
 def reading(
@@ -155,12 +198,12 @@ def reading(
     labels: Mapping[str, str] = MODEL_NAMES,
     arrow: str = "→",
 ) -> str:
-    """One line saying what the numbers show, for the table's caption.
+    """What the numbers show at *every* shift, for the table's caption.
 
-    Compares how much accuracy each model loses from the smallest to the largest shift and
-    says which held up better: "about the same" within :data:`CLOSE`, "a little" within
-    :data:`CLEARLY`. It also names the shifts where ``first`` (the FC) beats ``second`` (the
-    CNN), because the expected story is not guaranteed: a briefly trained CNN can lose.
+    Names the shifts where ``second`` (the CNN) leads ``first`` (the FC) by at least
+    :data:`AHEAD` (and its biggest lead), where ``first`` leads, where the two are within
+    :data:`AHEAD` of each other, and from which shift both are below :data:`COLLAPSED`;
+    then why (max-pooling forgives small moves, the dense head is tied to positions).
 
     Args:
         rows: Results from :func:`shift_test`, in increasing shift order.
@@ -171,28 +214,154 @@ def reading(
         arrow: Drawn between before and after values (``"->"`` for ASCII-only output).
 
     Returns:
-        A plain line; an explanation if there are fewer than two rows.
+        Plain sentences; an explanation if there are fewer than two rows.
     """
     if len(rows) < 2:
         return "Needs at least two shifts to compare."
     a, b = labels.get(first, first), labels.get(second, second)
     base, last = rows[0], rows[-1]
-    drop_a = base.accuracies[first] - last.accuracies[first]
-    drop_b = base.accuracies[second] - last.accuracies[second]
     change = (
         f"{base.shift}{arrow}{last.shift} px {direction}: "
-        f"{a} {base.accuracies[first]:.1%}{arrow}{last.accuracies[first]:.1%}, "
-        f"{b} {base.accuracies[second]:.1%}{arrow}{last.accuracies[second]:.1%}"
+        f"{a} {_pct(base.accuracies[first])}{arrow}{_pct(last.accuracies[first])}, "
+        f"{b} {_pct(base.accuracies[second])}{arrow}{_pct(last.accuracies[second])}."
     )
-    gap = drop_a - drop_b
-    if abs(gap) < CLOSE:
-        verdict = "both lose about the same"
-    else:
-        degree = "" if abs(gap) >= CLEARLY else " a little"
-        if gap > 0:
-            verdict = f"{b} loses {_points(gap)} less (holds up{degree} better)"
-        else:
-            verdict = f"{b} loses {_points(gap)} more (does{degree} worse than {a})"
-    ahead = [str(r.shift) for r in rows if r.accuracies[first] > r.accuracies[second]]
-    note = f"; {a} ahead at {', '.join(ahead)} px" if ahead else ""
-    return f"{change}; {verdict}{note}."
+    collapsed = [r.shift for r in rows
+                 if max(r.accuracies[first], r.accuracies[second]) < COLLAPSED]
+    leads = [(r.shift, r.accuracies[second] - r.accuracies[first]) for r in rows]
+    standing = [(shift, lead) for shift, lead in leads if shift not in collapsed]
+    b_ahead = [shift for shift, lead in standing if lead >= AHEAD]
+    a_ahead = [shift for shift, lead in standing if lead <= -AHEAD]
+    close = [shift for shift, lead in standing if abs(lead) < AHEAD]
+    parts = []
+    if b_ahead:
+        best_shift, best = max(standing, key=lambda item: item[1])
+        parts.append(f"{b} ahead by >=5 pts at {_span(b_ahead)} "
+                     f"(most at {best_shift} px: +{100 * best:.1f})")
+    if a_ahead:
+        parts.append(f"{a} ahead by >=5 pts at {_span(a_ahead)}")
+    if close:
+        parts.append(f"within 5 pts at {_span(close)}")
+    verdict = ""
+    if parts:
+        verdict = " " + "; ".join(parts) + "."
+        verdict = " " + verdict[1].upper() + verdict[2:]
+    tail = ""
+    if collapsed:
+        there = [100 * lead for shift, lead in leads if shift in collapsed]
+        spread = (f"{min(there):+.1f}" if round(min(there), 1) == round(max(there), 1)
+                  else f"{min(there):+.1f} to {max(there):+.1f}")
+        tail = (f" Both below {COLLAPSED:.0%} (chance 10%) at {_span(collapsed)}: "
+                f"collapsed ({b} {spread} pts there).")
+    moved_ahead = [shift for shift in b_ahead if shift > base.shift]  # a lead kept while moved
+    why = f" {WHY}" if first == "fc" and second == "cnn" and moved_ahead else ""
+    return _typeset(f"{change}{verdict}{tail}{why}", arrow)
+
+
+def holds_up_to(rows: list[ShiftRow], name: str) -> int | None:
+    """The largest shift up to which ``name`` stays within :data:`HOLDS` of its 0 px
+    accuracy at every shift on the way; None without rows."""
+    if not rows:
+        return None
+    base = rows[0].accuracies[name]
+    held = rows[0].shift
+    for row in rows[1:]:
+        if row.accuracies[name] < base - HOLDS:
+            break
+        held = row.shift
+    return held
+
+
+def variant_reading(rows: list[ShiftRow], name: str, labels: Mapping[str, str] = LABELS,
+                    arrow: str = "→", against: str = "cnn") -> str:
+    """One line on a variant (augmented or GAP CNN): its range, and how it compares.
+
+    E.g. ``CNN+aug: 87.8%→30.9% over 0-6 px; within 5 pts of its 0 px score up to 3 px;
+    ahead of CNN by ≥5 pts at 2-6 px.``
+    """
+    if len(rows) < 2:
+        return ""
+    label = labels.get(name, name)
+    base, last = rows[0], rows[-1]
+    held = holds_up_to(rows, name)
+    text = (f"{label}: {_pct(base.accuracies[name])}{arrow}{_pct(last.accuracies[name])} over "
+            f"{base.shift}-{last.shift} px; within 5 pts of its {base.shift} px score up to "
+            f"{held} px")
+    if against in base.accuracies and against != name:
+        ahead = [r.shift for r in rows
+                 if r.accuracies[name] - r.accuracies[against] >= AHEAD]
+        behind = [r.shift for r in rows
+                  if r.accuracies[against] - r.accuracies[name] >= AHEAD]
+        other = labels.get(against, against)
+        if ahead:
+            text += f"; ahead of {other} by >=5 pts at {_span(ahead)}"
+        if behind:
+            text += f"; behind {other} by >=5 pts at {_span(behind)}"
+    text += "."
+    return _typeset(text, arrow)
+
+
+def readings(rows: list[ShiftRow], direction: str = "right",
+             labels: Mapping[str, str] = LABELS, arrow: str = "→") -> list[str]:
+    """The FC-against-CNN :func:`reading`, then a :func:`variant_reading` per other model."""
+    if not rows:
+        return []
+    names = list(rows[0].accuracies)
+    lines = []
+    if "fc" in names and "cnn" in names:
+        lines.append(reading(rows, direction, labels=labels, arrow=arrow))
+    against = "cnn" if "cnn" in names else "fc"
+    for name in names:
+        if name not in ("fc", "cnn"):
+            line = variant_reading(rows, name, labels, arrow, against)
+            if line:
+                lines.append(line)
+    return lines
+
+
+def record_key(model: Sequential, config: TrainConfig | None) -> str:
+    """The shift-test name of a workspace model: its kind, head and augmentation."""
+    augment = config.augment if config is not None else 0
+    return model_key(model.hparams.get("head", "flatten"), augment, model.kind)
+
+
+def variant_specs(base_key: str, augment: int = VARIANT_AUGMENT) -> dict[str, tuple[str, int]]:
+    """The plain, augmented and GAP CNNs a shift test compares, less the one already there.
+
+    Returns:
+        Name -> ``(head, augment px)`` for the CNNs to train, e.g. ``{"cnn_aug":
+        ("flatten", 3), "cnn_gap": ("gap", 0)}`` when ``base_key`` is ``"cnn"``.
+    """
+    wanted = {model_key("flatten", 0): ("flatten", 0),
+              model_key("flatten", augment): ("flatten", augment),
+              model_key("gap", 0): ("gap", 0)}
+    return {name: spec for name, spec in wanted.items() if name != base_key}
+
+
+def train_variants(
+    specs: Mapping[str, tuple[str, int]],
+    filters: int,
+    fc_units: int,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    config: TrainConfig,
+    stop: threading.Event | None = None,
+) -> Iterator[tuple[str, TrainEvent | Sequential]]:
+    """Train a CNN per spec (same filters, seed and settings as the base CNN), in turn.
+
+    Yields ``(name, event)`` for every training event and, once a model has finished all
+    its epochs, ``(name, model)``. Stops (without that model) when ``stop`` is set.
+    """
+    from dataclasses import replace
+
+    for name, (head, augment) in specs.items():
+        model = build_cnn(filters, seed=config.seed, fc_units=fc_units, head=head)
+        finished = False
+        for event in train(model, x_train, y_train, x_test, y_test,
+                           replace(config, augment=augment), stop):
+            yield name, event
+            finished = isinstance(event, EpochEnd) and event.epoch == event.epochs
+        if not finished:
+            return
+        yield name, model

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, replace
 
 from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN, LIMITS, TrainConfig
-from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
+from tuicnn.nn.shapes import CNN_FC_UNITS, CNN_HEADS, INPUT_SHAPE, N_CLASSES
 from tuicnn.session.workspace import BUNDLED_MAX_TRAIN
 
 
@@ -155,6 +155,31 @@ class LadderScale(Scale):
         return f"{self.low:g}–{self.high:g}"
 
 
+@dataclass(frozen=True)
+class NamedScale(Scale):
+    """One of a few named options; the value is the option's index (the arrows step it)."""
+
+    names: tuple[str, ...]
+    shown: tuple[str, ...]
+
+    def parse(self, text: str) -> int:
+        typed = text.strip().lower()
+        for index, (name, shown) in enumerate(zip(self.names, self.shown, strict=True)):
+            if typed in (name.lower(), shown.lower()):
+                return index
+        raise ValueError(f"must be {self.hint}")
+
+    def step(self, value: float, direction: int) -> int:
+        return min(len(self.names) - 1, max(0, int(value) + (1 if direction > 0 else -1)))
+
+    def format(self, value: float) -> str:
+        return self.shown[int(value)]
+
+    @property
+    def hint(self) -> str:
+        return " or ".join(self.shown)
+
+
 #: The friendlier subset of ``LIMITS`` that the Train tab offers.
 HIDDEN = IntScale(64, 512, 64)
 FILTERS = IntScale(4, 16, 4)
@@ -162,6 +187,8 @@ EPOCHS = IntScale(int(LIMITS["epochs"][0]), int(LIMITS["epochs"][1]))
 BATCH_SIZE = ChoiceScale((32, 64, 128))
 LEARNING_RATE = LadderScale((0.0001, 0.0003, 0.001, 0.003, 0.01), 0.00001, 0.1)
 SEED = IntScale(0, int(LIMITS["seed"][1]))
+CNN_HEAD = NamedScale(CNN_HEADS, ("flatten", "GAP"))
+AUGMENT = IntScale(0, 4)
 TRAIN_SIZE_STEP = 100
 
 
@@ -194,13 +221,58 @@ def fc_params(hidden: int) -> int:
     return dense_params(height * width * channels, hidden) + dense_params(hidden, N_CLASSES)
 
 
-def cnn_params(filters: int) -> int:
-    """The CNN (``cnn_layers``): conv ``filters``, pool, conv ``2 * filters``, pool, then
-    the 7×7 maps (28 halved twice) → 128 → 10. Pooling and ReLU have no parameters."""
-    height, width, channels = INPUT_SHAPE
-    flat = (height // 4) * (width // 4) * 2 * filters
-    return (conv3x3_params(channels, filters) + conv3x3_params(filters, 2 * filters)
-            + dense_params(flat, CNN_FC_UNITS) + dense_params(CNN_FC_UNITS, N_CLASSES))
+def cnn_conv_params(filters: int) -> int:
+    """The CNN's two 3×3 conv layers: ``filters`` on the image, ``2 * filters`` on those."""
+    channels = INPUT_SHAPE[2]
+    return conv3x3_params(channels, filters) + conv3x3_params(filters, 2 * filters)
+
+
+def cnn_head_params(filters: int, head: str = "flatten") -> int:
+    """The CNN's dense head after the conv layers: → 128 → 10.
+
+    ``flatten`` feeds it the 7×7 maps (28 halved twice) of all ``2 * filters`` channels,
+    one weight per position; ``gap`` feeds it one average per channel.
+    """
+    height, width, _ = INPUT_SHAPE
+    features = 2 * filters if head == "gap" else (height // 4) * (width // 4) * 2 * filters
+    return dense_params(features, CNN_FC_UNITS) + dense_params(CNN_FC_UNITS, N_CLASSES)
+
+
+def cnn_params(filters: int, head: str = "flatten") -> int:
+    """The CNN (``cnn_layers``): its conv layers and its dense head. Pooling and ReLU have
+    no parameters."""
+    return cnn_conv_params(filters) + cnn_head_params(filters, head)
+
+
+@dataclass(frozen=True)
+class FirstLayers:
+    """The two nets' first layers side by side: the weight-sharing count.
+
+    Attributes:
+        pixels: inputs of one image (784).
+        fc_weights: the FC's first dense layer, one weight per pixel per hidden unit.
+        conv_weights: conv1's 3×3 filters, one small set per filter.
+        positions: where each filter is applied (``padding 1``: every pixel).
+    """
+
+    pixels: int
+    hidden: int
+    filters: int
+    fc_weights: int
+    conv_weights: int
+    positions: int
+
+    @classmethod
+    def of(cls, hidden: int, filters: int) -> FirstLayers:
+        height, width, channels = INPUT_SHAPE
+        pixels = height * width * channels
+        return cls(pixels, hidden, filters, pixels * hidden, 3 * 3 * channels * filters,
+                   height * width)
+
+    @property
+    def ratio(self) -> float:
+        """FC first-layer weights per conv1 weight."""
+        return self.fc_weights / self.conv_weights
 
 
 @dataclass(frozen=True)
@@ -216,9 +288,14 @@ class TrainSettings:
     train_size: int = 1000
     #: How the CNN's conv1 starts: ``"he"`` or ``"small"`` (``nn.model.CONV1_INITS``).
     conv1_init: str = "he"
+    cnn_head: str = "flatten"
+    augment: int = 0
 
     def with_value(self, name: str, value: float | str) -> TrainSettings:
-        """A copy with one setting changed (``name`` is one of this class's fields)."""
+        """A copy with one setting changed (``name`` is one of this class's fields; the
+        head is given as its index in ``CNN_HEADS``, as its stepper holds it)."""
+        if name == "cnn_head":
+            return replace(self, cnn_head=CNN_HEADS[int(value)])
         if name in ("lr", "conv1_init"):
             return replace(self, **{name: value})
         return replace(self, **{name: int(value)})
@@ -226,7 +303,7 @@ class TrainSettings:
     def config(self) -> TrainConfig:
         """The engine's config for these settings (validated by ``TrainConfig``)."""
         return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-                           seed=self.seed)
+                           seed=self.seed, augment=self.augment)
 
     @property
     def fc_params(self) -> int:
@@ -234,7 +311,25 @@ class TrainSettings:
 
     @property
     def cnn_params(self) -> int:
-        return cnn_params(self.filters)
+        return cnn_params(self.filters, self.cnn_head)
+
+    def split_line(self) -> str:
+        """Where the CNN's parameters sit, e.g. ``CNN: conv layers 1,248 (1.2%) · dense
+        head 101,770 (98.8%)``."""
+        conv = cnn_conv_params(self.filters)
+        head = cnn_head_params(self.filters, self.cnn_head)
+        total = conv + head
+        kind = "GAP + dense head" if self.cnn_head == "gap" else "dense head"
+        return (f"CNN: conv layers {conv:,} ({conv / total:.1%}) · {kind} {head:,} "
+                f"({head / total:.1%})")
+
+    def first_layer_line(self) -> str:
+        """The weight-sharing count: FC's first layer against conv1."""
+        first = FirstLayers.of(self.hidden, self.filters)
+        return (f"First layer: FC {first.pixels}×{first.hidden} = {first.fc_weights:,} "
+                f"weights, one per pixel and unit; conv1 9×{first.filters} = "
+                f"{first.conv_weights:,}, each used at all {first.positions} positions "
+                f"({first.ratio:,.0f}× fewer)")
 
     def params_line(self) -> str:
         """E.g. ``FC 101,770 · CNN 103,018 (CNN/FC 1.01×)``."""

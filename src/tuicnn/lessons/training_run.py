@@ -100,6 +100,18 @@ class ModelRun:
             self.partial = []
             self.ended = now
 
+    @classmethod
+    def stored(cls, kind: str, n_params: int, history: list[EpochEnd],
+               cancelled: bool = False) -> ModelRun:
+        """A finished run rebuilt from a saved history (e.g. ``tuicnn --load``): the
+        charts and tables show it as they showed it live; its time is the epochs' own."""
+        epochs = history[-1].epochs if history else 0
+        run = cls(kind, n_params, epochs, 1, 0.0, history=list(history),
+                  ended=sum(e.seconds for e in history))
+        if cancelled:
+            run.cancelled = Cancelled(kind, len(history) + 1, 0)
+        return run
+
     def elapsed(self, now: float) -> float:
         return (self.ended if self.ended is not None else now) - self.started
 
@@ -249,6 +261,7 @@ def accuracy_series(runs: list[ModelRun]) -> list[ChartSeries]:
     for run in runs:
         xs = tuple(float(e.epoch) for e in run.history)
         ys = tuple(100 * e.test_acc for e in run.history)
-        out.append(ChartSeries(run.name, "test", xs, ys, run.kind))
-        out.append(ChartSeries(run.name, "", xs, ys, run.kind, line=False))
+        # The legend names the point marker (o FC, x CNN), the same as on the Shift tab.
+        out.append(ChartSeries(run.name, "", xs, ys, run.kind))
+        out.append(ChartSeries(run.name, "test", xs, ys, run.kind, line=False))
     return out

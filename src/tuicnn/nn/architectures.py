@@ -20,13 +20,22 @@ from tuicnn.nn.blocks import (
     BiasFreeConv2D,
     Bottleneck,
     Dropout,
-    GlobalAvgPool2D,
     LocalResponseNorm,
+    SpecOnly,
     Window,
     weight_depth,
     window_of,
 )
-from tuicnn.nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
+from tuicnn.nn.layers import (
+    Conv2D,
+    Dense,
+    Flatten,
+    GlobalAvgPool2D,
+    Layer,
+    MaxPool2D,
+    ReLU,
+    Shape,
+)
 from tuicnn.nn.model import Sequential, cnn_layers, fc_layers
 from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE
 
@@ -204,6 +213,68 @@ def _lenet5() -> list[Layer]:
     ]
 
 
+class GroupedConv2D(SpecOnly, Conv2D):
+    """A convolution whose channels are split into ``groups`` that never mix:
+    ``W: (K, K, C_in / groups, C_out)``, so each filter sees only its group's inputs.
+
+    AlexNet's conv2, conv4 and conv5 were grouped in two because each half of the network
+    lived on its own GPU. Specification only: never allocated.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int,
+                 padding: int, groups: int, name: str | None = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, name)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{groups} groups must divide {in_channels} and {out_channels}")
+        self.groups = groups
+
+    def param_shapes(self) -> dict[str, Shape]:
+        k = self.kernel_size
+        return {"W": (k, k, self.in_channels // self.groups, self.out_channels),
+                "b": (self.out_channels,)}
+
+    def describe(self) -> str:
+        return super().describe() + f", {self.groups} groups"
+
+
+def _alexnet_paper() -> list[Layer]:
+    """The paper's layers as trained: conv2, conv4, conv5 see only their own GPU's half."""
+    layers = _alexnet()
+    grouped = {"conv2": (96, 256, 5, 1, 2), "conv4": (384, 384, 3, 1, 1),
+               "conv5": (384, 256, 3, 1, 1)}
+    return [GroupedConv2D(*grouped[layer.name], groups=2, name=layer.name)
+            if layer.name in grouped else layer for layer in layers]
+
+
+def _alexnet_torchvision() -> list[Layer]:
+    """torchvision's ``alexnet``: one stream with 64/192/384/256/256 filters, 224×224
+    input, conv1 padded by 2, no LRN. (Its adaptive average pool to 6×6 does nothing to a
+    6×6 map, so it is left out.)"""
+    return [
+        Conv2D(3, 64, 11, 4, 2, name="conv1"),
+        ReLU(name="relu1"),
+        MaxPool2D(3, 2, name="pool1"),
+        Conv2D(64, 192, 5, 1, 2, name="conv2"),
+        ReLU(name="relu2"),
+        MaxPool2D(3, 2, name="pool2"),
+        Conv2D(192, 384, 3, 1, 1, name="conv3"),
+        ReLU(name="relu3"),
+        Conv2D(384, 256, 3, 1, 1, name="conv4"),
+        ReLU(name="relu4"),
+        Conv2D(256, 256, 3, 1, 1, name="conv5"),
+        ReLU(name="relu5"),
+        MaxPool2D(3, 2, name="pool5"),
+        Flatten(name="flatten"),
+        Dropout(0.5, name="drop6"),
+        Dense(6 * 6 * 256, 4096, name="fc6"),
+        ReLU(name="relu6"),
+        Dropout(0.5, name="drop7"),
+        Dense(4096, 4096, name="fc7"),
+        ReLU(name="relu7"),
+        Dense(4096, 1000, name="fc8"),
+    ]
+
+
 def _alexnet() -> list[Layer]:
     return [
         Conv2D(3, 96, 11, 4, 0, name="conv1"),
@@ -292,8 +363,10 @@ PUBLISHED: tuple[Architecture, ...] = (
     ),
     Architecture(
         "alexnet", "AlexNet", (227, 227, 3), _alexnet,
-        "Krizhevsky et al. 2012, its two GPU streams merged: big early strides and "
-        "overlapping 3×3 stride-2 max-pools; most weights sit in the dense layers.",
+        "Krizhevsky et al. 2012 with the paper's widths and its two GPU streams merged into "
+        "one (every conv sees all channels): big early strides, overlapping 3×3 stride-2 "
+        "max-pools; most weights sit in the dense layers. See the comparisons below for the "
+        "paper's own count and torchvision's.",
     ),
     Architecture(
         "vgg16", "VGG-16", (224, 224, 3), _vgg16,
@@ -308,30 +381,126 @@ PUBLISHED: tuple[Architecture, ...] = (
 )
 
 
-def app_architectures(hidden: int, filters: int,
-                      fc_units: int = CNN_FC_UNITS) -> tuple[Architecture, ...]:
+#: AlexNet as the paper trained it and as torchvision builds it, for the comparisons.
+ALEXNET_PAPER = Architecture(
+    "alexnet_paper", "AlexNet (paper, 2 GPUs)", (227, 227, 3), _alexnet_paper,
+    "Krizhevsky et al. 2012 as trained: conv2, conv4 and conv5 in two groups, one per GPU.")
+ALEXNET_TORCHVISION = Architecture(
+    "alexnet_torchvision", "AlexNet (torchvision)", (224, 224, 3), _alexnet_torchvision,
+    "torchvision's single-GPU AlexNet: 64/192/384/256/256 filters.")
+
+
+def app_architectures(hidden: int, filters: int, fc_units: int = CNN_FC_UNITS,
+                      head: str = "flatten") -> tuple[Architecture, ...]:
     """tuicnn's own FC and CNN as built from the given settings (``fc_layers``/``cnn_layers``).
 
     Args:
         hidden: hidden units of the FC network.
         filters: first-layer filters ``F`` of the CNN (the second layer has ``2F``).
         fc_units: the CNN's dense hidden layer.
+        head: the CNN's head, ``"flatten"`` or ``"gap"``.
     """
+    gap = head == "gap"
     return (
         Architecture(
             "app_fc", f"tuicnn FC (h={hidden})", INPUT_SHAPE, lambda: fc_layers(hidden),
             f"The app's fully-connected network on 28×28 digits, {hidden} hidden units.",
         ),
         Architecture(
-            "app_cnn", f"tuicnn CNN (F={filters})", INPUT_SHAPE,
-            lambda: cnn_layers(filters, fc_units),
+            "app_cnn", f"tuicnn CNN (F={filters}{', GAP' if gap else ''})", INPUT_SHAPE,
+            lambda: cnn_layers(filters, fc_units, head),
             f"The app's CNN on 28×28 digits: 3×3 convolutions with {filters} and "
-            f"{2 * filters} filters, 2×2 max-pools, a {fc_units}-unit dense layer.",
+            f"{2 * filters} filters, 2×2 max-pools, "
+            f"{'a global average pool, ' if gap else ''}a {fc_units}-unit dense layer.",
         ),
     )
 
 
-def all_architectures(hidden: int, filters: int,
-                      fc_units: int = CNN_FC_UNITS) -> tuple[Architecture, ...]:
+def all_architectures(hidden: int, filters: int, fc_units: int = CNN_FC_UNITS,
+                      head: str = "flatten") -> tuple[Architecture, ...]:
     """The published architectures followed by the app's FC and CNN."""
-    return PUBLISHED + app_architectures(hidden, filters, fc_units)
+    return PUBLISHED + app_architectures(hidden, filters, fc_units, head)
+
+
+# -- the "why" comparisons ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two ways to build the same thing, each summarised by the shape code.
+
+    Attributes:
+        topic: what is compared, e.g. ``"Two 3×3 vs one 5×5"``.
+        left, right: the two designs (``right`` is the economical one).
+        same: what the two share, in words (computed where it is a number).
+    """
+
+    topic: str
+    left: ArchitectureSummary
+    right: ArchitectureSummary
+    same: str
+
+    @property
+    def ratio(self) -> float:
+        """``left``'s parameters per ``right`` parameter."""
+        return self.left.total_params / self.right.total_params
+
+
+def _summary(key: str, name: str, shape: Shape, build: Callable[[], list[Layer]]
+             ) -> ArchitectureSummary:
+    return summarize(Architecture(key, name, shape, build))
+
+
+def _rf(summary: ArchitectureSummary) -> int:
+    """Receptive field of the last layer that still has one."""
+    return [row.receptive_field for row in summary.rows if row.receptive_field is not None][-1]
+
+
+#: Channels of the 3×3-against-5×5 comparison (VGG's first stage width).
+STACK_CHANNELS = 64
+#: The ResNet-50 stage width at which the bottleneck is compared (its first stage).
+BOTTLENECK_CHANNELS = 256
+
+
+def comparisons() -> tuple[Comparison, ...]:
+    """The design choices the architectures above are known for, each counted by
+    ``summarize``: stacked 3×3 against 5×5 (VGG), global average pooling against VGG-16's
+    first dense layer (ResNet), and the bottleneck against two 3×3 layers (ResNet)."""
+    c = STACK_CHANNELS
+    two = _summary("two3", f"two 3×3 convs, {c}→{c}→{c}", (56, 56, c), lambda: [
+        BiasFreeConv2D(c, c, 3, 1, 1, name="conv_a"), ReLU(name="relu_a"),
+        BiasFreeConv2D(c, c, 3, 1, 1, name="conv_b")])
+    one = _summary("one5", f"one 5×5 conv, {c}→{c}", (56, 56, c), lambda: [
+        BiasFreeConv2D(c, c, 5, 1, 2, name="conv")])
+    seen = (f"an output sees {_rf(two)}×{_rf(two)} pixels either way" if _rf(two) == _rf(one)
+            else f"an output sees {_rf(two)}×{_rf(two)} pixels against {_rf(one)}×{_rf(one)}")
+    stack = Comparison("Two 3×3 layers vs one 5×5", one, two,
+                       f"18C² vs 25C² weights at C = {c}; {seen}, and the pair has a ReLU "
+                       "between")
+    fc6 = _summary("vgg_fc6", "VGG-16 fc6: flatten 7×7×512 → 4096", (7, 7, 512), lambda: [
+        Flatten(name="flatten"), Dense(7 * 7 * 512, 4096, name="fc6")])
+    gap = _summary("gap_fc", "global avg pool → 512 → 4096", (7, 7, 512), lambda: [
+        GlobalAvgPool2D(name="gap"), Dense(512, 4096, name="fc")])
+    pooling = Comparison("Global average pooling vs VGG-16's first dense layer", fc6, gap,
+                         "both turn the last 7×7×512 maps into 4,096 units; the average "
+                         "keeps what each map found, not where")
+    w = BOTTLENECK_CHANNELS
+    plain = _summary("two3_256", f"two 3×3 convs at {w} channels", (56, 56, w), lambda: [
+        BiasFreeConv2D(w, w, 3, 1, 1, name="conv_a"), BatchNorm2D(w, name="bn_a"),
+        ReLU(name="relu_a"), BiasFreeConv2D(w, w, 3, 1, 1, name="conv_b"),
+        BatchNorm2D(w, name="bn_b")])
+    neck = _summary("bottleneck", f"bottleneck {w}→{w // 4}→{w // 4}→{w}", (56, 56, w),
+                    lambda: [Bottleneck(w, w // 4, 1, name="block")])
+    bottleneck = Comparison("ResNet's bottleneck vs two 3×3 layers", plain, neck,
+                            f"both map {w} channels to {w} (batch norms counted); the 1×1s "
+                            f"squeeze to {w // 4} channels around one 3×3, so a block sees "
+                            f"{_rf(neck)}×{_rf(neck)} pixels against the pair's "
+                            f"{_rf(plain)}×{_rf(plain)}")
+    return stack, pooling, bottleneck
+
+
+def alexnet_variants() -> tuple[ArchitectureSummary, ArchitectureSummary, ArchitectureSummary]:
+    """AlexNet three ways: the table's (paper widths, GPU streams merged: 62,378,344), the
+    paper's as trained (conv2/4/5 grouped: 60,965,224) and torchvision's (61,100,840)."""
+    merged = summarize(next(a for a in PUBLISHED if a.key == "alexnet"))
+    return merged, summarize(ALEXNET_PAPER), summarize(ALEXNET_TORCHVISION)

@@ -10,6 +10,10 @@ allocated, so describing VGG-16 (138 M parameters, 553 MB as float32) costs a fe
 
 ``Window`` and ``window_of`` give the sliding-window geometry (kernel, stride, padding) that
 receptive-field arithmetic needs, for engine layers and for the composite blocks here.
+
+``GlobalAvgPool2D`` (ResNet's head) is an engine layer, re-exported here: the app's CNN can
+train with it. ResNet ends with it instead of flattening a 7×7×2048 map into a dense layer,
+which is why its classifier has 2 M weights where VGG-16's first dense layer alone has 103 M.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tuicnn.nn.layers import Conv2D, Dense, Layer, MaxPool2D, Shape
+from tuicnn.nn.layers import Conv2D, Dense, GlobalAvgPool2D, Layer, MaxPool2D, Shape
 from tuicnn.nn.shapes import window_output_shape
 
 
@@ -70,7 +74,7 @@ def window_of(layer: Layer) -> Window | None:
         return Window(layer.size, layer.stride, layer.padding)
     if isinstance(layer, SpecLayer):
         return layer.window()
-    if isinstance(layer, Dense) or layer.kind == "flatten":
+    if isinstance(layer, Dense | GlobalAvgPool2D) or layer.kind == "flatten":
         return None
     return IDENTITY_WINDOW
 
@@ -181,25 +185,6 @@ class AvgPool2D(SpecLayer):
     def describe(self) -> str:
         pad = f", pad {self.padding}" if self.padding else ""
         return f"AvgPool {self.size}×{self.size}, stride {self.stride}{pad}"
-
-
-class GlobalAvgPool2D(SpecLayer):
-    """Mean over all positions: ``(H, W, C) -> (C,)``; no parameters.
-
-    ResNet ends with it instead of flattening a 7×7×2048 map into a dense layer, which is
-    why its classifier has 2 M weights where VGG-16's first dense layer alone has 103 M.
-    """
-
-    kind = "globalavgpool"
-
-    def window(self) -> None:
-        return None
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        return (input_shape[-1],)
-
-    def describe(self) -> str:
-        return "Global average pool: one mean per channel"
 
 
 class Activation(SpecLayer):

@@ -12,6 +12,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "filters": (1, 64),
     "lr": (1e-6, 1.0),
     "seed": (0, 2**32 - 1),
+    "augment": (0, 8),
 }
 
 
@@ -40,9 +41,13 @@ class TrainConfig:
     #: Images per forward pass when evaluating; bounds memory on large test sets. 256 keeps
     #: conv2's patch matrix cache-sized: 1,000 test digits evaluate ~30% faster than at 1000.
     eval_batch_size: int = 256
+    #: Shift each training digit by a random whole number of pixels in ``[-augment, augment]``
+    #: across and down (zero-filled) every time it is drawn for a batch; 0 trains on the
+    #: digits as they are.
+    augment: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "lr", "seed"):
+        for name in ("epochs", "batch_size", "lr", "seed", "augment"):
             check_range(name, getattr(self, name))
 
 

@@ -384,3 +384,31 @@ class Dense(Layer):
         if not self.needs_input_grad:
             return None
         return dy @ self.params["W"].T
+
+
+class GlobalAvgPool2D(Layer):
+    """Mean over all positions of each channel: ``(N, H, W, C) -> (N, C)``; no parameters.
+
+    Used as a CNN head instead of flatten + dense: each channel becomes one number however
+    large the map, so the classifier needs ``C`` inputs rather than ``H·W·C``, and a feature
+    counts the same wherever it appears. The gradient spreads each ``dy[n, c]`` evenly over
+    the ``H·W`` positions it averaged.
+    """
+
+    kind = "globalavgpool"
+
+    def output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[-1],)
+
+    def describe(self) -> str:
+        return "Global average pool: one mean per channel"
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        if train:
+            self._cache = x.shape
+        return x.mean(axis=(1, 2))
+
+    def backward(self, dy: np.ndarray) -> np.ndarray:
+        n, h, w, c = self._cache
+        self._cache = None
+        return np.broadcast_to((dy / (h * w))[:, None, None, :], (n, h, w, c)).copy()

@@ -7,9 +7,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN
-from tuicnn.nn.layers import Conv2D, Dense, Flatten, Layer, MaxPool2D, ReLU, Shape
+from tuicnn.nn.layers import (
+    Conv2D,
+    Dense,
+    Flatten,
+    GlobalAvgPool2D,
+    Layer,
+    MaxPool2D,
+    ReLU,
+    Shape,
+)
 from tuicnn.nn.losses import softmax
-from tuicnn.nn.shapes import CNN_FC_UNITS, INPUT_SHAPE, N_CLASSES
+from tuicnn.nn.shapes import CNN_FC_UNITS, CNN_HEADS, INPUT_SHAPE, N_CLASSES
 
 
 @dataclass(frozen=True)
@@ -129,13 +138,28 @@ def build_fc(hidden: int = DEFAULT_HIDDEN, seed: int = 0, dtype=np.float32) -> S
     return model.initialize(seed, dtype)
 
 
-def cnn_layers(filters: int = DEFAULT_FILTERS, fc_units: int = CNN_FC_UNITS) -> list[Layer]:
-    """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → Flatten → Dense → ReLU → Dense(10).
+def cnn_layers(filters: int = DEFAULT_FILTERS, fc_units: int = CNN_FC_UNITS,
+               head: str = "flatten") -> list[Layer]:
+    """Conv(F) → ReLU → MaxPool → Conv(2F) → ReLU → MaxPool → head → Dense → ReLU → Dense(10).
+
+    ``head`` joins the conv layers to the dense ones: ``"flatten"`` keeps every position of
+    the 7×7×2F maps (7·7·2F inputs to the dense layer, one weight per position), ``"gap"``
+    averages each map to one number (2F inputs, no weight tied to a position).
 
     Not yet initialised: ``Sequential(cnn_layers(f)).n_params`` costs no memory.
+
+    Raises:
+        ValueError: ``head`` is not one of ``CNN_HEADS``.
     """
+    if head not in CNN_HEADS:
+        raise ValueError(f"CNN head must be one of {', '.join(CNN_HEADS)}, not {head!r}")
     h, w, c = INPUT_SHAPE
-    flat = (h // 4) * (w // 4) * 2 * filters
+    if head == "gap":
+        joint: list[Layer] = [GlobalAvgPool2D(name="gap")]
+        features = 2 * filters
+    else:
+        joint = [Flatten(name="flatten")]
+        features = (h // 4) * (w // 4) * 2 * filters
     return [
         Conv2D(c, filters, 3, 1, 1, name="conv1"),
         ReLU(name="relu1"),
@@ -143,8 +167,8 @@ def cnn_layers(filters: int = DEFAULT_FILTERS, fc_units: int = CNN_FC_UNITS) -> 
         Conv2D(filters, 2 * filters, 3, 1, 1, name="conv2"),
         ReLU(name="relu2"),
         MaxPool2D(2, name="pool2"),
-        Flatten(name="flatten"),
-        Dense(flat, fc_units, name="fc"),
+        *joint,
+        Dense(features, fc_units, name="fc"),
         ReLU(name="fc_relu"),
         Dense(fc_units, N_CLASSES, name="logits"),
     ]
@@ -159,11 +183,13 @@ whatever pattern the filters show after training is almost all learned (W₀ is 
 
 
 def build_cnn(filters: int = DEFAULT_FILTERS, seed: int = 0, dtype=np.float32,
-              fc_units: int = CNN_FC_UNITS, conv1_init: str = "he") -> Sequential:
+              fc_units: int = CNN_FC_UNITS, conv1_init: str = "he",
+              head: str = "flatten") -> Sequential:
     """The convolutional network the Train and Explore tabs share.
 
     A 3×3 filter is one small set of weights slid over the whole image, so the first
-    layer has only ``9 * F + F`` parameters however large the image is.
+    layer has only ``9 * F + F`` parameters however large the image is. ``head`` is
+    ``"flatten"`` or ``"gap"`` (see ``cnn_layers``); ``hparams["head"]`` records it.
 
     ``conv1_init="small"`` scales conv1's starting weights by ``CONV1_SMALL`` after the
     usual seeded initialisation, so every other weight is exactly the default model's.
@@ -172,9 +198,9 @@ def build_cnn(filters: int = DEFAULT_FILTERS, seed: int = 0, dtype=np.float32,
         raise ValueError(f"conv1 init must be one of {', '.join(CONV1_INITS)} "
                          f"(got {conv1_init!r})")
     model = Sequential(
-        cnn_layers(filters, fc_units),
+        cnn_layers(filters, fc_units, head),
         kind="cnn",
-        hparams={"filters": filters, "fc_units": fc_units, "seed": seed,
+        hparams={"filters": filters, "fc_units": fc_units, "head": head, "seed": seed,
                  "conv1_init": conv1_init},
     )
     model.initialize(seed, dtype)

@@ -11,6 +11,9 @@ INPUT_SHAPE: tuple[int, int, int] = (28, 28, 1)
 N_CLASSES = 10
 CNN_FC_UNITS = 128
 """Units of the CNN's hidden dense layer (after the two conv-pool stages)."""
+CNN_HEADS: tuple[str, ...] = ("flatten", "gap")
+"""How the CNN's conv maps reach its dense layer: flattened (every position its own weight)
+or global average pooled (one mean per channel)."""
 
 
 def conv_output_size(size: int, kernel: int, padding: int = 0, stride: int = 1) -> int:

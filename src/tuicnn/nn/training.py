@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from tuicnn.data.transforms import shift_images
 from tuicnn.nn.config import TrainConfig
 from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, LayerSnapshot, TrainEvent
 from tuicnn.nn.losses import softmax_cross_entropy
@@ -20,6 +21,18 @@ def shuffle_rng(seed: int) -> np.random.Generator:
     """The generator that orders mini-batches; separate from weight initialisation so the
     FC and the CNN trained with one seed see exactly the same batches."""
     return np.random.default_rng([seed, 1])
+
+
+def augment_rng(seed: int) -> np.random.Generator:
+    """The generator of augmentation shifts; separate, so augmenting leaves the batch order
+    (``shuffle_rng``) exactly as without it."""
+    return np.random.default_rng([seed, 2])
+
+
+def shifted_batch(xb: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    """``xb: (B, H, W, C)`` with image ``i`` moved ``shifts[i] = (dx, dy)`` pixels, zero-filled."""
+    return np.concatenate([shift_images(xb[i : i + 1], int(dx), int(dy))
+                           for i, (dx, dy) in enumerate(shifts)])
 
 
 def evaluate(
@@ -54,7 +67,7 @@ def train(
         model: an initialised model; its weights are updated in place.
         x_train: ``(N, 28, 28, 1)`` images in the model's dtype; ``y_train: (N,)`` labels.
         x_test: ``(M, 28, 28, 1)``; ``y_test: (M,)``: evaluated after every epoch.
-        config: epochs, batch size, learning rate, seed.
+        config: epochs, batch size, learning rate, seed, augmentation shifts.
         stop: when set (from any thread), training stops before the next batch and a
             ``Cancelled`` event is the last one yielded.
         watch: a layer name (e.g. ``"conv1"``): if the model has that layer, a
@@ -70,6 +83,7 @@ def train(
     grads = [g for _, _, g in model.parameters()]
     optimizer = Adam(params, grads, lr=config.lr)
     rng = shuffle_rng(config.seed)
+    jitter = augment_rng(config.seed)
     n, bs = len(x_train), config.batch_size
     batches = math.ceil(n / bs)
     name = model.kind
@@ -86,6 +100,9 @@ def train(
                 return
             idx = order[b * bs : (b + 1) * bs]
             xb, yb = x_train[idx], y_train[idx]
+            if config.augment:
+                xb = shifted_batch(xb, jitter.integers(-config.augment, config.augment + 1,
+                                                       size=(len(idx), 2)))
             logits = model.forward(xb, train=True)
             loss, dlogits, _ = softmax_cross_entropy(logits, yb)
             model.backward(dlogits)

@@ -44,7 +44,7 @@ from tuicnn.nn.config import TrainConfig, check_range
 from tuicnn.nn.events import EpochEnd
 from tuicnn.nn.kinds import display_name
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
-from tuicnn.nn.shapes import CNN_FC_UNITS
+from tuicnn.nn.shapes import CNN_FC_UNITS, CNN_HEADS
 from tuicnn.session.workspace import ModelRecord
 
 FORMAT = "tuicnn-models"
@@ -342,8 +342,11 @@ def _build(kind: str, spec: dict[str, Any], fail: Callable[[str], ModelFileError
             return build_fc(size, seed=seed, dtype=dtype)
         fc_units = _int(hparams, "fc_units", CNN_FC_UNITS)
         check_range("hidden", fc_units)
+        head = hparams.get("head", "flatten")  # files from before the head choice: flatten
+        if head not in CNN_HEADS:
+            raise ValueError(f"head must be one of {', '.join(CNN_HEADS)}, got {head!r}")
         return build_cnn(size, seed=seed, dtype=dtype, fc_units=fc_units,
-                         conv1_init=str(hparams.get("conv1_init", "he")))
+                         conv1_init=str(hparams.get("conv1_init", "he")), head=head)
     except (KeyError, TypeError, ValueError) as error:
         raise fail(f"its {display_name(kind)} settings are invalid ({error})") from None
 

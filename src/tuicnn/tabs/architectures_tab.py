@@ -16,7 +16,15 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from tuicnn.nn.architectures import ArchitectureSummary, LayerRow, all_architectures, summarize
+from tuicnn.nn.architectures import (
+    ArchitectureSummary,
+    Comparison,
+    LayerRow,
+    alexnet_variants,
+    all_architectures,
+    comparisons,
+    summarize,
+)
 from tuicnn.nn.shapes import CNN_FC_UNITS
 from tuicnn.tabs.base import BaseTab
 from tuicnn.widgets.architectures.output_size_calculator import OutputSizeCalculator
@@ -82,6 +90,31 @@ def layer_detail(row: LayerRow) -> str:
     return f"{row.name}: {row.description} · {sees}{hint}"
 
 
+def comparison_line(comparison: Comparison) -> str:
+    """One "why" comparison: the economical design's count against the other's, then what
+    the two share."""
+    left, right = comparison.left, comparison.right
+    return (f"{comparison.topic}: {right.total_params:,} against {left.total_params:,} "
+            f"parameters ({comparison.ratio:.1f}× fewer); {comparison.same}.")
+
+
+def alexnet_line() -> str:
+    """Which AlexNet the table counts, and the other two counts in circulation."""
+    merged, paper, torchvision = alexnet_variants()
+    return (f"Which AlexNet: the table's {merged.total_params:,} uses the paper's widths with "
+            f"its two GPU streams merged; as trained in the paper (conv2, conv4, conv5 split "
+            f"in two groups, one per GPU) it has {paper.total_params:,}; torchvision's "
+            f"variant (64/192/384/256/256 filters, 224×224 input) {torchvision.total_params:,}.")
+
+
+def why_text() -> str:
+    """Every comparison, one paragraph each, under a heading that says how they were counted."""
+    lines = ["Why these designs (counted by the same shape code as the tables):"]
+    lines += [f"• {comparison_line(c)}" for c in comparisons()]
+    lines.append(f"• {alexnet_line()}")
+    return "\n".join(lines)
+
+
 class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
     """Compare architectures layer by layer; compute output sizes.
 
@@ -96,6 +129,7 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
         Binding("a", "focus_part('arch-summary')", "Architecture list", show=False),
         Binding("l", "focus_part('arch-layers')", "Layer table", show=False),
         Binding("c", "focus_part('calc-h')", "Size calculator"),
+        Binding("w", "show_why", "Why these designs"),
     ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -114,6 +148,7 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
         yield layers
         yield Static(id="layer-detail")
         yield OutputSizeCalculator(id="calc")
+        yield Static(Text(why_text()), id="arch-why")
 
     def on_mount(self) -> None:
         for table_id, columns in (("#arch-summary", SUMMARY_COLUMNS),
@@ -126,10 +161,11 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
         self.models_changed()
 
     # -- data ---------------------------------------------------------------------------------
-    def _app_settings(self) -> tuple[int, int, int]:
-        """``(hidden, filters, fc_units)`` of the workspace's models."""
+    def _app_settings(self) -> tuple[int, int, int, str]:
+        """``(hidden, filters, fc_units, head)`` of the workspace's models."""
         fc, cnn = self.workspace.fc.model.hparams, self.workspace.cnn.model.hparams
-        return fc["hidden"], cnn["filters"], cnn.get("fc_units", CNN_FC_UNITS)
+        return (fc["hidden"], cnn["filters"], cnn.get("fc_units", CNN_FC_UNITS),
+                cnn.get("head", "flatten"))
 
     def models_changed(self) -> None:
         """Re-read ``app.workspace``: rebuild the app's FC and CNN rows, keep the selection.
@@ -139,8 +175,8 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
         """
         if not self._ready:
             return
-        hidden, filters, fc_units = self._app_settings()
-        every = all_architectures(hidden, filters, fc_units)
+        hidden, filters, fc_units, head = self._app_settings()
+        every = all_architectures(hidden, filters, fc_units, head)
         app_first = every[-2:] + every[:-2]  # the user's own models lead the list
         self._summaries = {arch.key: summarize(arch) for arch in app_first}
         table = self.query_one("#arch-summary", DataTable)
@@ -217,6 +253,10 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
         """Pick the next (or previous) architecture, wrapping around."""
         table = self.query_one("#arch-summary", DataTable)
         table.move_cursor(row=(table.cursor_row + delta) % table.row_count)
+
+    def action_show_why(self) -> None:
+        """Scroll the "why" comparisons (below the calculator) into view."""
+        self.query_one("#arch-why").scroll_visible(top=True)
 
     def action_focus_part(self, widget_id: str) -> None:
         """Focus one of the tab's parts (it scrolls into view)."""

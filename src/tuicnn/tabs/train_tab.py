@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -25,7 +25,9 @@ from textual.widgets import Button, Checkbox, Collapsible, Static
 from textual.worker import get_current_worker
 
 from tuicnn.lessons.train_settings import (
+    AUGMENT,
     BATCH_SIZE,
+    CNN_HEAD,
     EPOCHS,
     FILTERS,
     HIDDEN,
@@ -69,10 +71,26 @@ INTRO = "Train an FC net and a CNN on the same digits and batches, then compare.
 
 
 def _model_title(kind: str, settings: TrainSettings) -> str:
+    shifted = f" · shifted ±{settings.augment} px" if settings.augment else ""
     if kind == "fc":
-        return f"FC · hidden {settings.hidden} · {settings.fc_params:,} parameters"
-    return (f"CNN · {settings.filters}/{2 * settings.filters} filters · "
-            f"{settings.cnn_params:,} parameters")
+        return f"FC · hidden {settings.hidden} · {settings.fc_params:,} parameters{shifted}"
+    head = " · GAP head" if settings.cnn_head == "gap" else ""
+    return (f"CNN · {settings.filters}/{2 * settings.filters} filters{head} · "
+            f"{settings.cnn_params:,} parameters{shifted}")
+
+
+def _stored_title(record: ModelRecord) -> str:
+    """A stored model's table title, from the model itself (its settings may not be the
+    ones the controls show)."""
+    model, hparams = record.model, record.model.hparams
+    augment = record.config.augment if record.config is not None else 0
+    shifted = f" · shifted ±{augment} px" if augment else ""
+    if model.kind == "fc":
+        return f"FC · hidden {hparams['hidden']} · {model.n_params:,} parameters{shifted}"
+    head = " · GAP head" if hparams.get("head") == "gap" else ""
+    filters = hparams["filters"]
+    return (f"CNN · {filters}/{2 * filters} filters{head} · {model.n_params:,} "
+            f"parameters{shifted}")
 
 
 def _conv1_init_label(conv1_init: str) -> str:
@@ -156,6 +174,7 @@ class TrainTab(Vertical, BaseTab):
         self._live_stale = False
         self.settings = TrainSettings()
         self._split_seed = 0
+        self._stored_models: tuple[int, int] | None = None  # ids of the models charted
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -186,8 +205,8 @@ class TrainTab(Vertical, BaseTab):
                     yield Stepper("Batch size", BATCH_SIZE, s.batch_size, name="batch_size",
                                   id="set-batch_size",
                                   tooltip=f"Digits per optimisation step: {BATCH_SIZE.hint}.")
-                    yield Collapsible(title="Advanced: learning rate, seed, data",
-                                      id="train-advanced")
+                    yield Collapsible(title="Advanced: learning rate, seed, data, CNN head, "
+                                      "shifts", id="train-advanced")
                     yield Static(id="train-params")
                     yield Static(id="train-data")
                     with Horizontal(id="train-buttons"):
@@ -236,6 +255,13 @@ class TrainTab(Vertical, BaseTab):
                      tooltip="Start the CNN's first-layer filters at a hundredth of their usual "
                      "random size, so what Explore shows after training is what was learned "
                      "(tuicnn train --conv1-init small)."),
+            Stepper("CNN head", CNN_HEAD, CNN_HEAD.parse(s.cnn_head), name="cnn_head",
+                    id="set-cnn_head",
+                    tooltip="How the CNN's maps reach its dense layer: flatten (one weight per "
+                    "position) or GAP, global average pooling (one mean per channel)."),
+            Stepper("Shift digits ±px", AUGMENT, s.augment, name="augment", id="set-augment",
+                    tooltip=f"Train on copies moved by a random -N..N px across and down, "
+                    f"new each batch: {AUGMENT.hint}. 0 = as they are."),
         ]
 
     @on(Checkbox.Changed, "#set-conv1_init")
@@ -253,7 +279,10 @@ class TrainTab(Vertical, BaseTab):
             self.query_one(f"#{kind}-progress", ModelProgress).show_waiting("not started")
         self.query_one(RunSummary).show_text(
             "Press t (or the button) to train both models; the result appears here.")
-        self._refresh_charts()
+        if self.app.workspace_loaded:
+            self._show_stored()
+        self._live_stale = True
+        self._tick()
         if self.screen.focused is None:
             self.focus_default()
 
@@ -293,7 +322,8 @@ class TrainTab(Vertical, BaseTab):
 
     def _show_settings(self) -> None:
         s = self.settings
-        self.query_one("#train-params", Static).update(f"Parameters: {s.params_line()}")
+        self.query_one("#train-params", Static).update(
+            f"Parameters: {s.params_line()}\n{s.split_line()}\n{s.first_layer_line()}")
         summary = self.session.workspace_summary
         # IDX files: say which, and "images" (they are not always digits).
         idx = summary.source is not None
@@ -320,6 +350,37 @@ class TrainTab(Vertical, BaseTab):
         """The workspace's models were replaced elsewhere (e.g. loaded from a file)."""
         self._show_workspace()
         self._show_settings()
+        if not self.training:
+            self._show_stored()
+            self._live_stale = True
+            self._tick()
+
+    def _show_stored(self) -> None:
+        """Chart and tabulate the history the workspace's models bring (``--load``, ctrl+o),
+        unless it is already shown; untrained models leave the tab as it is."""
+        workspace = self.workspace
+        ids = (id(workspace.fc.model), id(workspace.cnn.model))
+        if ids == self._stored_models or not (workspace.fc.trained or workspace.cnn.trained):
+            return
+        self._stored_models = ids
+        runs = {}
+        for kind, record in (("fc", workspace.fc), ("cnn", workspace.cnn)):
+            run = ModelRun.stored(kind, record.model.n_params, record.history,
+                                  record.cancelled)
+            runs[kind] = run
+            table = self.query_one(f"#{kind}-table", HistoryTable)
+            table.start(_stored_title(record), max(1, len(record.history)))
+            for event in record.history:
+                table.add_epoch(event)
+            if not record.trained:
+                table.border_subtitle = "untrained"
+        self._runs = runs
+        epochs = max((run.epochs for run in runs.values()), default=1)
+        self._run_settings = replace(self.settings, epochs=max(1, epochs))
+        origin = f"loaded from {self.app.model_file}" if self.app.model_file else "in use"
+        self.query_one(RunSummary).show_outcome(
+            runs["fc"], runs["cnn"], workspace.split.n_train,
+            sum(run.seconds for run in runs.values()), origin=origin)
 
     # -- actions --------------------------------------------------------------------------
     @property
@@ -410,7 +471,7 @@ class TrainTab(Vertical, BaseTab):
                 split = workspace.resplit(settings.train_size, settings.seed)
             models = (build_fc(settings.hidden, seed=settings.seed),
                       build_cnn(settings.filters, seed=settings.seed,
-                                conv1_init=settings.conv1_init))
+                                conv1_init=settings.conv1_init, head=settings.cnn_head))
             snapshots: dict[str, list] = {}
             latest: dict[str, BatchEnd] = {}
             posted = 0.0
@@ -473,6 +534,8 @@ class TrainTab(Vertical, BaseTab):
         else:
             fc, cnn = self._runs["fc"], self._runs["cnn"]
             stored = self._store(message)
+            workspace = self.workspace
+            self._stored_models = (id(workspace.fc.model), id(workspace.cnn.model))
             summary.show_outcome(fc, cnn, message.split.n_train if message.split else 0,
                                  self._run_wall)
             if stored and len(stored) < 2:

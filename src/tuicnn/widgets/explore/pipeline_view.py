@@ -107,11 +107,20 @@ class PipelineView(Vertical):
         """
         self._trace = trace
         self.set_channel(channel)
-        flatten = trace["flatten"].values
-        self.card("flatten").update(
-            as_strip(flatten, FLATTEN_WIDTH),
-            title=f"Flatten · {flatten.size} numbers in one row (wrapped to fit)",
-        )
+        if "flatten" in trace.names:
+            flatten = trace["flatten"].values
+            self.card("flatten").update(
+                as_strip(flatten, FLATTEN_WIDTH),
+                title=f"Flatten · {flatten.size} numbers in one row (wrapped to fit)",
+                caption=CAPTIONS["flatten"],
+            )
+        else:  # a CNN with a global-average-pool head (the Train tab's head choice)
+            means = trace["gap"].values
+            self.card("flatten").update(
+                as_strip(means, FLATTEN_WIDTH),
+                title=f"Global average pool · {means.size} numbers, one mean per map",
+                caption="Each map averaged to one number: what was found, not where.",
+            )
         fc = trace["fc_relu"].values
         self.card("fc_relu").update(as_strip(fc, FC_WIDTH), title=f"FC + ReLU · {fc.size} units")
         probs = trace.probabilities

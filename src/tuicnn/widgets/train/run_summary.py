@@ -35,8 +35,12 @@ class RunSummary(Static):
         self.remove_class("-done", "-cancelled")
         self.update(escape(text))
 
-    def show_outcome(self, fc: ModelRun, cnn: ModelRun, n_train: int, wall: float) -> None:
-        """Compare the last finished epoch of each model; ``wall`` is the whole run's time."""
+    def show_outcome(self, fc: ModelRun, cnn: ModelRun, n_train: int, wall: float,
+                     origin: str | None = None) -> None:
+        """Compare the last finished epoch of each model; ``wall`` is the whole run's time.
+
+        ``origin`` names where stored models came from (``loaded from run.npz``): the head
+        line then says so instead of a run time measured now."""
         cancelled = fc.cancelled is not None or cnn.cancelled is not None
         self.set_class(cancelled, "-cancelled")
         self.set_class(not cancelled, "-done")
@@ -47,8 +51,10 @@ class RunSummary(Static):
             self.update(f"[b]{head}[/b] before both models finished an epoch: nothing to "
                         "compare yet, and the models you had before are kept.")
             return
+        when = f"[b]{head}[/b] in {seconds(wall)}" if origin is None else (
+            f"[b]Stored run[/b] ({escape(origin)})")
         lines = [
-            f"[b]{head}[/b] in {seconds(wall)}: test accuracy "
+            f"{when}: test accuracy "
             f"[b ${COLORS['fc']}]FC {outcome.fc_acc:.1%}[/] vs "
             f"[b ${COLORS['cnn']}]CNN {outcome.cnn_acc:.1%}[/] "
             f"([b]CNN {outcome.points:+.1f} points[/b])",
