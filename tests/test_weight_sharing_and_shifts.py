@@ -255,3 +255,14 @@ def test_alexnet_variants_are_named_and_counted():
     assert paper.total_params == (merged.total_params
                         - (conv(5, 48, 256) + conv(3, 192, 384) + conv(3, 192, 256)
                            - 256 - 384 - 256))
+
+
+def test_every_lesson_question_builds_for_a_gap_cnn():
+    """The Lesson panel asks about the CNN in use; with a GAP head it asks about the means."""
+    from tuicnn.lessons.exercises import build_exercises, subject_of
+    from tuicnn.session.workspace import Workspace
+
+    workspace = Workspace.untrained(bundled_split(100, 50, seed=0))
+    workspace.cnn = ModelRecord(build_cnn(4, seed=0, head="gap"))
+    exercises = {e.id: e for e in build_exercises(subject_of(workspace))}
+    assert exercises["flatten_size"].answer == build_cnn(4, head="gap").layer("fc").in_features

@@ -412,8 +412,19 @@ def _relu_zeroed(b: _Builder) -> Exercise:
 def _flatten_size(b: _Builder) -> Exercise:
     infos = {info.name: info for info in b.subject.cnn.summary()}
     pool2 = infos["pool2"].output_shape
-    size = int(np.prod(infos["flatten"].output_shape))
     rf = _cnn_rows(b.subject.cnn)["pool2"].receptive_field
+    if "flatten" not in infos:  # a CNN with a global-average-pool head (Train tab, Advanced)
+        size = int(np.prod(infos["gap"].output_shape))
+        return Exercise(
+            "flatten_size",
+            "The CNN's pipeline: conv, ReLU, pool, conv, ReLU, pool, then a global average "
+            "pool feeds a dense layer. How many numbers per image does it hand to it?",
+            NUMBER, size,
+            f"pool2's output is {_shape_text(pool2)}; averaging each of its {size} maps over "
+            f"all positions gives {size:,} numbers: how strongly each learned pattern "
+            "appeared, wherever it was.",
+        )
+    size = int(np.prod(infos["flatten"].output_shape))
     return Exercise(
         "flatten_size",
         "The CNN's pipeline: conv, ReLU, pool, conv, ReLU, pool, then flatten feeds a dense "
