@@ -205,8 +205,8 @@ class TrainTab(Vertical, BaseTab):
                     yield Stepper("Batch size", BATCH_SIZE, s.batch_size, name="batch_size",
                                   id="set-batch_size",
                                   tooltip=f"Digits per optimisation step: {BATCH_SIZE.hint}.")
-                    yield Collapsible(title="Advanced: learning rate, seed, data, CNN head, "
-                                      "shifts", id="train-advanced")
+                    yield Collapsible(title="Advanced: learning rate, seed, data, conv1 start, "
+                                      "CNN head, shifts", id="train-advanced")
                     yield Static(id="train-params")
                     yield Static(id="train-data")
                     with Horizontal(id="train-buttons"):
