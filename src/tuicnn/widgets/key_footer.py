@@ -11,14 +11,24 @@ What it keeps from ``Footer``: the keys of ``Screen.active_bindings`` with ``sho
 one per action, in the same order; disabled keys (``check_action`` returned None) dimmed;
 bindings of a ``Binding.Group`` shown as their keys and the group's description; the
 command palette key on the right; a click on a key presses it. What it leaves out: the
-compact style and horizontal scrolling (a line too long for the terminal is cropped at the
-right, as ``Footer`` crops it under the palette key).
+compact style and horizontal scrolling.
+
+What it adds: every key stays reachable when the line is too long for the terminal (an 80×24
+terminal fits about seven keys). Instead of cropping the line at the right, which hid the
+help key and cut words in half, the footer makes room in steps (:func:`fit_items`): shorter
+labels (``(also .)`` notes dropped; neighbours such as ``Next example`` and ``Previous
+example`` merged into `` n  p Example``), then the palette key dropped, then keys dropped
+from the end of the list, the help key kept and relabelled ``? more keys``. So a tab puts its most useful keys
+first in ``BINDINGS``, and the help screen (which lists every binding) is always one key away.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 from typing import TYPE_CHECKING, NamedTuple
+
+from rich.cells import cell_len
 
 from textual import events
 from textual.content import Content, Span
@@ -48,6 +58,92 @@ class FooterItem(NamedTuple):
     caps: tuple[KeyCap, ...]
     description: str
     grouped: bool = False
+    action: str = ""
+    """The binding's action (of the first key): how the footer finds the help key."""
+
+    @property
+    def width(self) -> int:
+        """Cells the item takes in the footer line (see ``KeyFooter._line``)."""
+        keys = sum(cell_len(f" {cap.display} ") for cap in self.caps)
+        return keys + (cell_len(f"{self.description} ") if self.description else 0)
+
+
+MORE_KEYS = "more keys"
+"""The help key's label once keys had to be left out of the footer."""
+
+_NOTE = re.compile(r"\s*\([^)]*\)")
+"""A parenthesised note in a description, such as `` (also .)``: dropped when short of room."""
+
+
+def _shorter(item: FooterItem) -> FooterItem:
+    """The item without parenthesised notes in its description."""
+    return item._replace(description=_NOTE.sub("", item.description).strip())
+
+
+OPPOSITES = frozenset({"next", "previous", "smaller", "bigger", "larger", "up", "down",
+                       "left", "right", "more", "fewer", "less", "increase", "decrease"})
+"""First words that make a pair of keys (``Next example`` / ``Previous example``)."""
+
+
+def _merged_pairs(items: list[FooterItem]) -> list[FooterItem]:
+    """Neighbours such as ``n Next example`` and ``p Previous example``, as one item.
+
+    Two neighbours merge when their descriptions differ only in the first word and both
+    first words are directions (:data:`OPPOSITES`): `` n  p Example``, `` [  ] Shift``.
+    The keys stand side by side, as for a ``Binding.Group``, before the words they share.
+    """
+    merged: list[FooterItem] = []
+    for item in items:
+        last = merged[-1] if merged else None
+        if last is not None and not last.grouped and not item.grouped:
+            words = (last.description.split(" ", 1), item.description.split(" ", 1))
+            if (all(len(pair) == 2 and pair[0].lower() in OPPOSITES for pair in words)
+                    and words[0][1] == words[1][1]):
+                rest = words[0][1]
+                merged[-1] = FooterItem((*last.caps, *item.caps),
+                                        rest[:1].upper() + rest[1:], True, last.action)
+                continue
+        merged.append(item)
+    return merged
+
+
+def shortened(items: tuple[FooterItem, ...]) -> list[FooterItem]:
+    """The items with shorter labels: notes dropped, pairs merged."""
+    return _merged_pairs([_shorter(item) for item in items])
+
+
+def fit_items(items: tuple[FooterItem, ...], room: int, hint_action: str = "help", *,
+              more: bool = False) -> tuple[tuple[FooterItem, ...], bool]:
+    """The items to show in ``room`` cells, never cutting one in the middle, and whether
+    that is all of them.
+
+    1. All of them, as they are, if they fit.
+    2. Otherwise with shorter labels (:func:`shortened`).
+    3. Otherwise items dropped from the end of the list, and the item of ``hint_action``
+       (the help key) moved to the end as ``? more keys``, so that every key left out is one
+       visible key away. With no such item, the end is marked with ``…``.
+
+    ``more``: keys are left out anyway (the caller hides one): go straight to step 3.
+    """
+    if not more and sum(item.width for item in items) <= room:
+        return items, True
+    short = shortened(items)
+    if not more and sum(item.width for item in short) <= room:
+        return tuple(short), True
+    hint = next((item for item in short if item.action == hint_action), None)
+    if hint is not None:
+        short.remove(hint)
+        hint = hint._replace(description=MORE_KEYS)
+    else:
+        hint = FooterItem((), "…")
+    shown: list[FooterItem] = []
+    used = hint.width
+    for item in short:
+        if used + item.width > room:
+            break
+        shown.append(item)
+        used += item.width
+    return (*shown, hint), False
 
 
 class KeyFooter(Widget, can_focus=False):
@@ -168,9 +264,10 @@ class KeyFooter(Widget, can_focus=False):
             if group is not None and len(members) > 1:
                 caps = tuple(cap._replace(tooltip=cap.tooltip or binding.description)
                              for binding, cap in members)
-                items.append(FooterItem(caps, group.description, grouped=True))
+                items.append(FooterItem(caps, group.description, grouped=True,
+                                        action=members[0][0].action))
             else:
-                items.extend(FooterItem((cap,), binding.description)
+                items.extend(FooterItem((cap,), binding.description, action=binding.action)
                              for binding, cap in members)
 
         palette = None
@@ -189,18 +286,24 @@ class KeyFooter(Widget, can_focus=False):
         """The keys from the left; the palette key, if any, at the right end.
 
         Each key is `` key `` in the key style then ``description `` in the description
-        style; every character of an item carries a ``@click`` that presses its key. A line
-        too long for the width is cropped at the right, just before the palette key.
+        style; every character of an item carries a ``@click`` that presses its key. When
+        the keys do not all fit beside the palette key, the palette key goes first (the help
+        screen names it), then keys from the end, behind ``? more keys`` (:func:`fit_items`).
+        Only a terminal too narrow for even that is cut, and the cut is marked with ``…``.
         """
-        line = self._line(self._items, compact=False)
-        if self._palette is None:
-            return line
-        palette = Content.assemble(("▏", ".key-footer--separator"),
-                                   self._line((self._palette,), compact=True), " ")
-        room = self.size.width - palette.cell_length
-        if room < 0:  # not laid out yet, or a very narrow terminal
-            return line + "  " + palette
-        return line.truncate(room, pad=True) + palette
+        width = self.size.width
+        if width <= 0:  # not laid out yet
+            return self._line(self._items, compact=False)
+        if self._palette is not None:
+            palette = Content.assemble(("▏", ".key-footer--separator"),
+                                       self._line((self._palette,), compact=True), " ")
+            room = width - palette.cell_length
+            shown, complete = fit_items(self._items, room)
+            if complete:
+                return self._line(shown, compact=False).truncate(room, pad=True) + palette
+        shown, _ = fit_items(self._items, width, more=self._palette is not None)
+        line = self._line(shown, compact=False)
+        return line.truncate(width, ellipsis=True) if line.cell_length > width else line
 
     def _line(self, items: tuple[FooterItem, ...], *, compact: bool) -> Content:
         """The items as text with class styles, plus click and hover spans over each key.
@@ -225,6 +328,9 @@ class KeyFooter(Widget, can_focus=False):
             position = end
 
         for item in items:
+            if not item.caps:  # the "…" that marks keys left out
+                add(f" {item.description} ", ".key-footer--description", None)
+                continue
             if item.grouped:
                 for cap in item.caps:
                     add(f" {cap.display} ", ".key-footer--key", cap)
