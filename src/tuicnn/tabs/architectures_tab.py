@@ -80,13 +80,17 @@ def layer_cells(row: LayerRow) -> tuple[Text | str, ...]:
     )
 
 
-def layer_detail(row: LayerRow) -> str:
-    """The highlighted layer in one sentence, with its receptive field in words."""
+def layer_detail(row: LayerRow, enter_copies: bool = True) -> str:
+    """The highlighted layer in one sentence, with its receptive field in words.
+
+    ``enter_copies``: Enter would copy the layer into the calculator (the layer table has the
+    focus); only then does the sentence end with that hint.
+    """
     if row.receptive_field is None:
         sees = "each output depends on the whole input"
     else:
         sees = f"each output sees {row.receptive_field}×{row.receptive_field} input pixels"
-    hint = " · Enter: try it in the calculator" if row.window else ""
+    hint = " · Enter: try it in the calculator" if row.window and enter_copies else ""
     return f"{row.name}: {row.description} · {sees}{hint}"
 
 
@@ -218,7 +222,16 @@ class ArchitecturesTab(VerticalScroll, BaseTab, can_focus=False):
     def _show_layer(self, index: int) -> None:
         rows = self.selected.rows
         if 0 <= index < len(rows):
-            self.query_one("#layer-detail", Static).update(Text(layer_detail(rows[index])))
+            enter_copies = self.query_one("#arch-layers", DataTable).has_focus
+            detail = layer_detail(rows[index], enter_copies)
+            self.query_one("#layer-detail", Static).update(Text(detail))
+
+    def on_descendant_focus(self) -> None:
+        """The Enter hint of the layer line holds only while the layer table has the focus."""
+        self._show_layer(self.query_one("#arch-layers", DataTable).cursor_row)
+
+    def on_descendant_blur(self) -> None:
+        self._show_layer(self.query_one("#arch-layers", DataTable).cursor_row)
 
     # -- events -------------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#arch-summary")

@@ -14,11 +14,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
 
-from tuicnn.lessons.output_size import OutputSize, output_size
+from tuicnn.lessons.output_size import CALC_MAX, OutputSize, output_size
 
 #: (letter on the input's border, tooltip).
 FIELDS = (("H", "H: input height or width"), ("K", "K: kernel (window) size"),
           ("P", "P: padding on each side"), ("S", "S: stride, the step between windows"))
+
+FIELD_CHARS = len(str(CALC_MAX)) + 1
+"""Characters a field takes: the largest value accepted and one more digit (which is then
+explained as too large). Each field is wide enough to show all of them and the cursor, so
+the number on screen is always the number in the formula."""
+
+FIELD_WIDTH = FIELD_CHARS + 1 + 2 + 2
+"""The cursor's cell, 1 cell of padding and 1 of border on each side."""
 
 
 class OutputSizeCalculator(Horizontal):
@@ -33,7 +41,7 @@ class OutputSizeCalculator(Horizontal):
         height: auto;
     }
     OutputSizeCalculator Input {
-        width: 10;
+        padding: 0 1;
         border-title-color: $foreground;
         border-title-style: bold;
     }
@@ -64,9 +72,11 @@ class OutputSizeCalculator(Horizontal):
 
     def compose(self) -> ComposeResult:
         for (letter, meaning), value in zip(FIELDS, self._start, strict=True):
-            field = Input(str(value), id=f"calc-{letter.lower()}", max_length=12, tooltip=meaning)
+            field = Input(str(value), id=f"calc-{letter.lower()}", max_length=FIELD_CHARS,
+                          tooltip=meaning)
             field.cursor_blink = False  # a blinking cursor is bytes over SSH twice a second
             field.border_title = letter
+            field.styles.width = FIELD_WIDTH
             yield field
         yield Static(id="calc-result")
 
