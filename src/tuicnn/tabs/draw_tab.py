@@ -54,6 +54,11 @@ HELP = (
     "The nets never see your canvas as drawn: like every MNIST digit it is cropped to the "
     "ink, scaled to fit 20×20 and centred by its centre of mass (the middle picture)."
 )
+HELP_NARROW = (
+    "Drag to draw, right-drag to erase; ? lists every key. The nets see your drawing "
+    "cropped, scaled to 20×20 and centred like MNIST digits (p shows it)."
+)
+"""The help in two lines of an 80-column terminal, where only two are left for it."""
 
 
 class DrawTab(Vertical, BaseTab):
@@ -102,7 +107,9 @@ class DrawTab(Vertical, BaseTab):
             self.focus_default()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+        narrow = event.size.width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        self.query_one("#draw-help", Static).update(HELP_NARROW if narrow else HELP)
         self._update_titles()
 
     # -- public API -------------------------------------------------------------------------

@@ -44,6 +44,13 @@ TRACK = "·"
 """Drawn (muted) in the unfilled part of a bar so a short bar still leads to its number."""
 
 
+def _fit(text: str, room: int) -> str:
+    """``text`` if it fits in ``room`` cells, else cut and marked: ``no predi…``."""
+    if cell_len(text) <= room:
+        return text
+    return text[: max(room - 1, 0)] + "…" if room else ""
+
+
 def bar_text(fraction: float, length: int) -> tuple[str, str]:
     """A bar of ``length`` cells filled to ``fraction``, in eighths of a cell.
 
@@ -244,7 +251,7 @@ class ProbabilityBars(StripCacheWidget):
         base = self.rich_style
 
         if self._probs is None:
-            bar_length = max(width - fixed, 0)
+            room = max(width - label_width - 1, 0)  # the message may use the bar's and % cells
             message_row = (len(self._labels) - 1) // 2
             strips = []
             for index, label in enumerate(self._labels):
@@ -253,7 +260,7 @@ class ProbabilityBars(StripCacheWidget):
                     Strip(
                         [
                             Segment(f"{label:>{label_width}} ", base),
-                            Segment(message[:bar_length], muted),
+                            Segment(_fit(message, room), muted),
                         ]
                     )
                 )
