@@ -197,7 +197,8 @@ async def test_ctrl_e_exports_the_history_as_csv(app, tmp_path):
         rows = list(csv.DictReader(f))
     assert [(row["model"], row["epoch"], row["test_acc"]) for row in rows] == [
         ("fc", "1", "0.75"), ("cnn", "1", "0.75")]
-    assert app.notes[-1] == ("information", f"Wrote 2 epochs of history to {HISTORY_FILE}.")
+    assert app.notes[-1] == ("information",
+                             f"Wrote 2 rows (1 epoch × 2 models) of history to {HISTORY_FILE}.")
 
 
 async def test_export_prompt_asks_for_csv_or_json(app, tmp_path):

@@ -51,6 +51,27 @@ WARM_UP_MODULES = ("tuicnn.widgets.train.cached_plot",)
 live charts) held the UI thread ~40 ms when the first epoch's points arrived."""
 
 
+def exported_text(rows: int, records: Iterable[tuple[str, ModelRecord]], path: object) -> str:
+    """What an export wrote, in the file's own terms: ``rows`` rows, one per epoch of each
+    model of ``records``.
+
+    5 epochs of ``[("FC", fc), ("CNN", cnn)]``: ``Wrote 10 rows (5 epochs × 2 models) of
+    history to …``; the models' counts one by one when they differ.
+    """
+    counts = [(name, len(record.history)) for name, record in records if record.history]
+
+    def epochs(n: int) -> str:
+        return f"{n} epoch{'s' if n != 1 else ''}"
+
+    if len(counts) == 1:
+        detail = f"{epochs(counts[0][1])} of the {counts[0][0]}"
+    elif len({count for _, count in counts}) == 1:
+        detail = f"{epochs(counts[0][1])} × {len(counts)} models"
+    else:
+        detail = ", ".join(f"{name} {epochs(count)}" for name, count in counts)
+    return f"Wrote {rows} row{'s' if rows != 1 else ''} ({detail}) of history to {path}."
+
+
 class TuicnnApp(App[None]):
     """tuicnn: train a fully-connected net and a CNN on real MNIST, then look inside.
 
@@ -277,8 +298,8 @@ class TuicnnApp(App[None]):
             self.notify(str(error), severity="error")
             return
         self.history_file = str(choice.path)
-        self.notify(f"Wrote {rows} epoch{'s' if rows != 1 else ''} of history to "
-                    f"{choice.path}.")
+        models = (("FC", self.workspace.fc), ("CNN", self.workspace.cnn))
+        self.notify(exported_text(rows, models, choice.path))
 
 
 def warm_up() -> None:

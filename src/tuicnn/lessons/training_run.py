@@ -134,10 +134,12 @@ class ModelRun:
         return f"epoch {epoch}/{self.epochs}"
 
     def times(self, now: float) -> str:
-        """Elapsed time and ETA, e.g. ``1.20s · ETA 3.41s``."""
-        elapsed = format_seconds(self.elapsed(now))
+        """Elapsed time and ETA, e.g. ``1.20s · ETA 3.41s``; once finished, the training
+        time the engine measured (``trained 1.18s``), the figure the run's summary and the
+        epoch table add up to (the wall clock also counts the wait for the first batch)."""
         if self.finished:
-            return f"{elapsed} in all"
+            return f"trained {format_seconds(self.seconds)}"
+        elapsed = format_seconds(self.elapsed(now))
         eta = self.eta(now)
         return f"{elapsed} · ETA {'…' if eta is None else format_seconds(eta)}"
 

@@ -72,6 +72,9 @@ START_DIGIT = 6
 
 CLASSIC_CACHE = 32
 
+TRAIN_HINT = "train it in the Train tab (F2)"
+"""Ends the header while the CNN is untrained, as the Draw and Shift tabs' notices do."""
+
 
 def _digit_bindings() -> list[Binding]:
     """``0``-``9`` pick a digit. One help line covers all ten (the others need none)."""
@@ -377,8 +380,9 @@ class ExploreTab(Vertical, BaseTab):
         record = self.record
         example = self.example
         trace = self.trace
+        to_train = "" if record.trained else f" · {TRAIN_HINT}"
         self.query_one("#explore-network", Static).update(
-            f"Network: the CNN, {record.status} · {self.filters} conv1 filters"
+            f"Network: the CNN, {record.status} · {self.filters} conv1 filters{to_train}"
         )
         if self._drawing is not None:
             text = f"Input: {self._drawing[2]} (press a digit or n/p to return to test examples)"
@@ -394,7 +398,8 @@ class ExploreTab(Vertical, BaseTab):
         for view in VIEWS:
             self.query_one(f"#view-{view}", Button).set_class(view == self.view, "-active")
         for digit in QUICK_DIGITS:
-            self.query_one(f"#digit-{digit}", Button).set_class(digit == self.digit, "-active")
+            picked = self._drawing is None and digit == self.digit  # not while a drawing shows
+            self.query_one(f"#digit-{digit}", Button).set_class(picked, "-active")
         if trace is None:
             return
         index, pixels = self.shown_image
