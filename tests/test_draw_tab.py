@@ -226,7 +226,7 @@ async def test_untrained_models_are_labelled_and_models_changed_repredicts(untra
         tab.models_changed()
         await pilot.pause()
         assert "Untrained" not in str(app.query_one("#draw-notice").render())
-        assert "on test" in str(app.query_one("#draw-cnn-status").render())
+        assert "test accuracy" in str(app.query_one("#draw-cnn-status").render())
         np.testing.assert_allclose(bars(app, "cnn").probs,
                                    expected_probs(trained, seven())["cnn"], rtol=1e-6)
 

@@ -3,6 +3,10 @@
 Pure formatting: functions return strings and the caller decides where they go, so the
 layout can be tested without training. ASCII only, so output survives any terminal, locale
 or log file; no rich/Textual, so ``tuicnn train`` starts fast and runs where the UI can't.
+
+Names and formats are the Train tab's, so a figure reads the same in both: the epoch table
+has the tab's columns (``train acc``, ``test acc``, ``time`` as ``0.14s``), and a model's
+time in the comparison is what the tab calls ``trained``: its epochs' times added up.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import time
 from collections.abc import Sequence
 from typing import TextIO
 
+from tuicnn.lessons.training_run import format_seconds
 from tuicnn.nn.config import TrainConfig
 from tuicnn.nn.events import BatchEnd, EpochEnd
 from tuicnn.nn.model import Sequential
@@ -49,7 +54,7 @@ def header(source: str, n_train: int, n_test: int, models: Sequence[Sequential],
 def table_header(model: Sequential) -> str:
     """The title and column names of one model's epoch table."""
     title = f"{model_label(model)}, {model.n_params:,} parameters"
-    columns = _ROW.format("epoch", "train loss", "train acc", "test loss", "test acc", "seconds")
+    columns = _ROW.format("epoch", "train loss", "train acc", "test loss", "test acc", "time")
     return f"{title}\n{columns}"
 
 
@@ -57,7 +62,7 @@ def table_row(event: EpochEnd) -> str:
     """One epoch as a row under ``table_header``."""
     return _ROW.format(
         f"{event.epoch}/{event.epochs}", f"{event.train_loss:.4f}", f"{event.train_acc:.1%}",
-        f"{event.test_loss:.4f}", f"{event.test_acc:.1%}", f"{event.seconds:.2f}",
+        f"{event.test_loss:.4f}", f"{event.test_acc:.1%}", format_seconds(event.seconds),
     )
 
 
@@ -81,21 +86,23 @@ def comparison(results: Sequence[tuple[Sequential, EpochEnd, float]], total: flo
     """Final test accuracy, parameters and time of each model, and the CNN's lead over FC.
 
     Args:
-        results: ``(model, last epoch, seconds spent training it)`` in training order.
+        results: ``(model, last epoch, seconds spent training it)`` in training order; the
+            seconds are its epochs' times added up (the Train tab's ``trained`` figure).
         total: wall seconds for the whole run.
     """
     width = max(len(model_label(m)) for m, _, _ in results)
-    lines = ["Comparison", f"  {'model':<{width}}  {'params':>11}  {'test acc':>8}  {'seconds':>7}"]
+    lines = ["Comparison", f"  {'model':<{width}}  {'parameters':>11}  {'test accuracy':>13}  "
+                           f"{'trained':>7}"]
     for model, last, seconds in results:
         lines.append(f"  {model_label(model):<{width}}  {model.n_params:>11,}  "
-                     f"{last.test_acc:>8.1%}  {seconds:>7.2f}")
+                     f"{last.test_acc:>13.1%}  {format_seconds(seconds):>7}")
     by_kind = {model.kind: (model, last) for model, last, _ in results}
     if "fc" in by_kind and "cnn" in by_kind:
         (fc, fc_last), (cnn, cnn_last) = by_kind["fc"], by_kind["cnn"]
         points = 100 * (cnn_last.test_acc - fc_last.test_acc)
         lines.append(f"  CNN - FC: {points:+.1f} points of test accuracy, with "
                      f"{cnn.n_params / fc.n_params:.2f}x the parameters")
-    lines.append(f"  Total: {total:.2f} s")
+    lines.append(f"  Total: {format_seconds(total)} (wall clock, both models)")
     return "\n".join(lines)
 
 
@@ -125,7 +132,8 @@ class ProgressBar:
         done = self.width * event.batch // event.batches
         bar = "#" * done + "-" * (self.width - done)
         text = (f"{event.model:<3} epoch {event.epoch}/{event.epochs} [{bar}] "
-                f"{event.batch}/{event.batches}  loss {event.loss:.4f}  acc {event.acc:.1%}")
+                f"{event.batch}/{event.batches}  train loss {event.loss:.4f}  "
+                f"train acc {event.acc:.1%}")
         self.stream.write("\r" + text.ljust(self._shown))
         self.stream.flush()
         self._shown = len(text)

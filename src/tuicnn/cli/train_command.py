@@ -265,7 +265,7 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
         for model in models:
             if not args.json:
                 emit("\n" + report.table_header(model))
-            model_start, last = time.perf_counter(), None
+            last = None
             record = ModelRecord(model, config=config)
             for event in train_model(model, split.x_train, split.y_train, split.x_test,
                                      split.y_test, config, watch="conv1"):
@@ -281,7 +281,7 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
                     last = event
             if not args.json and record.snapshots:
                 emit(report.conv1_line(*_conv1_change(record)))
-            results.append((model, last, time.perf_counter() - model_start))
+            results.append((model, last, sum(e.seconds for e in record.history)))
             records.append(record)
     finally:
         bar.clear()

@@ -78,13 +78,13 @@ class ModelRecord:
 
     @property
     def status(self) -> str:
-        """One line for the UI, e.g. ``trained 5 epochs · 94.1% test``."""
+        """One line for the UI, e.g. ``trained 5 epochs · 94.1% test accuracy``."""
         if not self.history:
             return untrained_status(self.seed)
         last = self.history[-1]
         epochs = f"{len(self.history)} epoch{'s' if len(self.history) != 1 else ''}"
         verb = f"cancelled after {epochs}" if self.cancelled else f"trained {epochs}"
-        return f"{verb} · {last.test_acc:.1%} test"
+        return f"{verb} · {last.test_acc:.1%} test accuracy"
 
 
 def untrained_status(seed: int) -> str:

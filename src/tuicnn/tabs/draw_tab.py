@@ -212,7 +212,7 @@ class DrawTab(Vertical, BaseTab):
 
 
 def _status(record: ModelRecord) -> str:
-    """Short status under a model's name: ``94.1% on test`` or the untrained warning."""
+    """Short status under a model's name: ``94.1% test accuracy`` or the untrained warning."""
     if not record.trained:
         return "untrained — random weights"
-    return f"{record.history[-1].test_acc:.1%} on test"
+    return f"{record.history[-1].test_acc:.1%} test accuracy"
