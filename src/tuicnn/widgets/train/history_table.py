@@ -41,6 +41,8 @@ class HistoryTable(Widget):
         max-height: 24;
         border: round $foreground 30%;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;  /* a narrow terminal: the cut column is marked with … */
         & > .history-table--header { text-style: bold; }
     }
     """

@@ -12,6 +12,9 @@ TITLE_WIDTH = 4
 STATUS_WIDTH = 23
 TIMES_WIDTH = 24
 PERCENT_WIDTH = 5
+MIN_BAR = 10
+"""Below this many cells for the bar (a terminal under 80 columns), the status and times
+columns shrink to their words instead, so the bar never vanishes."""
 #: The bar's done and to-do parts differ in shape as well as colour (readable in NO_COLOR).
 DONE, TODO = "━", "─"
 
@@ -82,14 +85,18 @@ class ModelProgress(Widget):
     def render(self) -> Text:
         style = self.get_component_rich_style
         width = self.content_size.width
-        bar_width = max(0, width - TITLE_WIDTH - STATUS_WIDTH - PERCENT_WIDTH - TIMES_WIDTH - 2)
+        status_width, times_width = STATUS_WIDTH, TIMES_WIDTH
+        bar_width = width - TITLE_WIDTH - status_width - PERCENT_WIDTH - times_width - 2
+        if bar_width < MIN_BAR:  # narrow: columns as wide as their words, so the bar stays
+            status_width, times_width = len(self.status_text) + 1, len(self.times_text)
+            bar_width = width - TITLE_WIDTH - status_width - PERCENT_WIDTH - times_width - 2
+        bar_width = max(0, bar_width)
         done = round(self._fraction * bar_width)
-        line = Text(no_wrap=True, overflow="crop", end="")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append(f"{self.title:<{TITLE_WIDTH}}", style("model-progress--title"))
-        line.append(f"{self.status_text:<{STATUS_WIDTH}.{STATUS_WIDTH}}",
-                    style("model-progress--status"))
+        line.append(f"{self.status_text:<{status_width}}", style("model-progress--status"))
         line.append(DONE * done, style("model-progress--bar-done"))
         line.append(TODO * (bar_width - done), style("model-progress--bar-todo"))
         line.append(f"{self._fraction:>{PERCENT_WIDTH}.0%}", Style())
-        line.append(f"  {self.times_text:<{TIMES_WIDTH}}", style("model-progress--times"))
+        line.append(f"  {self.times_text:<{times_width}}", style("model-progress--times"))
         return line
