@@ -18,8 +18,9 @@ terminal fits about seven keys). Instead of cropping the line at the right, whic
 help key and cut words in half, the footer makes room in steps (:func:`fit_items`): shorter
 labels (``(also .)`` notes dropped; neighbours such as ``Next example`` and ``Previous
 example`` merged into `` n  p Example``), then the palette key dropped, then keys dropped
-from the end of the list, the help key kept and relabelled ``? more keys``. So a tab puts its most useful keys
-first in ``BINDINGS``, and the help screen (which lists every binding) is always one key away.
+from the end of the list, the help key kept and relabelled ``? more keys``. So a tab puts its
+most useful keys first in ``BINDINGS``, and the help screen (which lists every binding) is
+always one key away.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from itertools import groupby
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len
-
 from textual import events
 from textual.content import Content, Span
 from textual.style import Style
