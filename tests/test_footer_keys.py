@@ -28,9 +28,22 @@ def footer_text(app) -> str:
     return str(app.screen.query_one(KeyFooter).render())
 
 
-async def settle(pilot, steps: int = 30) -> None:
+async def settle(pilot, steps: int = 3) -> None:
     for _ in range(steps):
         await pilot.pause()
+
+
+async def show_tab(app, pilot, pane: str, key: str) -> None:
+    """Press the tab's key and wait until it is built and holds the focus (or has none to
+    take), then let the footer catch up."""
+    await pilot.press(key)
+    for _ in range(200):
+        await pilot.pause()
+        tab = app.screen.tab(pane)
+        focused = app.screen.focused
+        if tab is not None and tab.display and (focused is None or tab in focused.ancestors):
+            break
+    await settle(pilot)
 
 
 def declared(app, pane: str) -> list[Binding]:
@@ -46,21 +59,26 @@ def declared(app, pane: str) -> list[Binding]:
 
 async def help_listing(app, pilot) -> str:
     await pilot.press("question_mark")
-    await settle(pilot, 5)
+    for _ in range(100):
+        await pilot.pause()
+        if app.screen.query("#help-text"):
+            break
     text = str(app.screen.query_one("#help-text").render())
     await pilot.press("escape")
-    await settle(pilot, 5)
+    await settle(pilot)
     return text
 
 
 async def test_every_tab_shows_each_declared_key_or_a_visible_hint_at_80x24(untrained):
     app = TuicnnApp(workspace=untrained)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        for _ in range(100):
+            await pilot.pause()
+            if app.screen.query("TabBar"):
+                break
         listing = await help_listing(app, pilot)
         for pane, title, _, fkey in TABS:
-            await pilot.press(fkey)
-            await settle(pilot)
+            await show_tab(app, pilot, pane, fkey)
             actions, text = shown_actions(app), footer_text(app)
             assert "help" in actions, f"{title}: no visible '?' in {text!r}"
             for binding in declared(app, pane):

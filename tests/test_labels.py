@@ -74,30 +74,20 @@ def test_a_finished_model_shows_the_time_its_summary_and_epoch_table_add_up_to()
     assert run.times(10.35) == f"trained {figure}"
 
 
-async def test_quick_pick_is_not_highlighted_while_a_drawing_is_shown(split):
+async def test_explore_untrained_says_how_to_train_and_a_drawing_unmarks_the_quick_pick(split):
     app = TuicnnApp(split)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f3")
         await settle(pilot)
         tab = app.screen.query_one(ExploreTab)
+        header = str(tab.query_one("#explore-network", Static).render())
+        assert "untrained" in header and "Train tab (F2)" in header
         six = tab.query_one("#digit-6", Button)
         assert six.has_class("-active")
-        image = split.x_test[0, :, :, 0]
-        tab.show_drawing(image, "your drawing")
+        tab.show_drawing(split.x_test[0, :, :, 0], "your drawing")
         await pilot.pause()
-        active = [b.id for b in tab.query(".explore--digit") if b.has_class("-active")]
-        assert active == []
+        assert [b.id for b in tab.query(".explore--digit") if b.has_class("-active")] == []
         await pilot.press("6")
         await pilot.pause()
         assert six.has_class("-active")
-
-
-async def test_the_untrained_explore_header_says_how_to_train(split):
-    app = TuicnnApp(split)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("f3")
-        await settle(pilot)
-        header = str(app.screen.query_one("#explore-network", Static).render())
-        assert "untrained" in header and "Train tab (F2)" in header
