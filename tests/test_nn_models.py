@@ -249,3 +249,26 @@ def test_nice_training_threads_run_at_lower_priority(rng):
     list(train_concurrently([model], x, y, x, y, TrainConfig(epochs=1, batch_size=16), nice=5))
     assert seen and all(p == min(base + 5, 19) for p in seen)
     assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the caller is untouched
+
+
+@pytest.mark.parametrize("builder", [build_fc, build_cnn])
+def test_no_gradient_is_computed_for_the_images_and_the_weights_grads_are_unchanged(
+        rng, builder):
+    """The layers up to the first one with weights skip the input gradient (nobody uses it);
+    the weight gradients equal those of a copy that computes every input gradient."""
+    import copy
+
+    model = builder(seed=3, dtype=np.float64)
+    first = next(layer for layer in model.layers if layer.n_params)
+    assert not first.needs_input_grad
+    full = copy.deepcopy(model)
+    for layer in full.layers:
+        layer.needs_input_grad = True
+    x = rng.random((5, 28, 28, 1))
+    dlogits = rng.standard_normal((5, 10))
+    for net in (model, full):
+        net.forward(x)
+        net.backward(dlogits)
+    for mine, reference in zip(model.layers, full.layers, strict=True):
+        for name in mine.grads:
+            np.testing.assert_array_equal(mine.grads[name], reference.grads[name])

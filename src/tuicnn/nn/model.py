@@ -49,8 +49,13 @@ class Sequential:
         names = [layer.name for layer in self.layers]
         if len(set(names)) != len(names):
             raise ValueError(f"layer names must be unique, got {names}")
-        if self.layers:
-            self.layers[0].needs_input_grad = False
+        # Nobody uses the gradient with respect to the images: the layers up to and
+        # including the first one with weights skip it (for the FC, whose first layer is a
+        # Flatten, that was a third of its backward pass; issue 18).
+        for layer in self.layers:
+            layer.needs_input_grad = False
+            if layer.n_params:
+                break
 
     # -- description ---------------------------------------------------------------------
     @property
@@ -108,6 +113,8 @@ class Sequential:
         d = dlogits
         for layer in reversed(self.layers):
             d = layer.backward(d)
+            if d is None:  # the layers below need no gradient (see ``__post_init__``)
+                break
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Softmax probabilities ``(N, n_classes)``, computed in batches to bound memory."""
