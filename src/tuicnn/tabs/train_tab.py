@@ -61,7 +61,11 @@ TRAINING_NICENESS = 10
 MEDIUM_WIDTH = 90
 WIDE_WIDTH = 130
 #: Live widgets are redrawn at most this often (plotext rebuilds a chart on every draw).
-REDRAW_SECONDS = 0.25
+REDRAW_SECONDS = 0.5
+#: The charts, at most this often while a run goes (and once more when it ends). Each chart
+#: redraw rewrites most of its rows on the terminal: at REDRAW_SECONDS a default run sent
+#: ~106 KB over SSH (benchmarks/bench_ssh_bytes.py), mostly chart rows.
+CHART_SECONDS = 1.0
 #: The training thread reports batches at most this often. Every batch (~150 a second on the
 #: largest config) kept the UI's message loop busy between key presses for nothing: the
 #: screen is redrawn every REDRAW_SECONDS, and epoch ends are always reported.
@@ -172,6 +176,7 @@ class TrainTab(Vertical, BaseTab):
         self._run_started = 0.0
         self._run_wall = 0.0
         self._live_stale = False
+        self._charts_drawn_at = -math.inf
         self.settings = TrainSettings()
         self._split_seed = 0
         self._stored_models: tuple[int, int] | None = None  # ids of the models charted
@@ -282,7 +287,7 @@ class TrainTab(Vertical, BaseTab):
         if self.app.workspace_loaded:
             self._show_stored()
         self._live_stale = True
-        self._tick()
+        self._tick(force=True)
         if self.screen.focused is None:
             self.focus_default()
 
@@ -353,7 +358,7 @@ class TrainTab(Vertical, BaseTab):
         if not self.training:
             self._show_stored()
             self._live_stale = True
-            self._tick()
+            self._tick(force=True)
 
     def _show_stored(self) -> None:
         """Chart and tabulate the history the workspace's models bring (``--load``, ctrl+o),
@@ -423,7 +428,7 @@ class TrainTab(Vertical, BaseTab):
             "press c to cancel.")
         self._set_training(True)
         self._live_stale = True
-        self._tick()
+        self._tick(force=True)
         self.query_one("#train-live").scroll_visible(top=True)  # small terminals: show it
         self._train(settings, config, split, self.app.workspace, self._stop)
 
@@ -542,7 +547,7 @@ class TrainTab(Vertical, BaseTab):
                 self.notify(f"Only the {stored[0]} finished an epoch: kept your previous "
                             f"{'CNN' if stored[0] == 'FC' else 'FC'}.")
         self._live_stale = True
-        self._tick()
+        self._tick(force=True)
 
     def _store(self, message: TrainTab.Ended) -> list[str]:
         """Put models that finished at least one epoch into the workspace; say which."""
@@ -568,13 +573,15 @@ class TrainTab(Vertical, BaseTab):
         return stored
 
     # -- drawing --------------------------------------------------------------------------
-    def _tick(self) -> None:
-        """Redraw progress (always, for the clock) and charts (only when data changed)."""
+    def _tick(self, force: bool = False) -> None:
+        """Redraw progress (always, for the clock) and charts (when their data changed, at
+        most every CHART_SECONDS unless ``force``: a run's start and end draw at once)."""
         now = self.clock()
         for kind, run in self._runs.items():
             self.query_one(f"#{kind}-progress", ModelProgress).show(run, now)
-        if self._live_stale:
+        if self._live_stale and (force or now - self._charts_drawn_at >= CHART_SECONDS):
             self._live_stale = False
+            self._charts_drawn_at = now
             self._refresh_charts()
 
     def _refresh_charts(self) -> None:
