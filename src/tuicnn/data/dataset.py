@@ -10,6 +10,8 @@ and accuracy differences between models are not an artefact of a lopsided draw.
 from __future__ import annotations
 
 import functools
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tuicnn.data.errors import DataError
+from tuicnn.data.files import reason
 from tuicnn.data.idx import read_idx
 
 DIGIT_NAMES = tuple(str(i) for i in range(10))
@@ -184,19 +187,36 @@ def find_idx_files(directory: str | PathLike[str]) -> dict[str, Path]:
         DataError: the directory or one of the files is missing.
     """
     directory = Path(directory)
-    if not directory.exists():
-        raise DataError(f"The data directory {directory} does not exist.")
-    if not directory.is_dir():
+    try:
+        mode = os.stat(directory).st_mode
+        names = set(os.listdir(directory)) if stat.S_ISDIR(mode) else set()
+    except FileNotFoundError:
+        raise DataError(f"The data directory {directory} does not exist.") from None
+    except NotADirectoryError:
+        raise DataError(f"The data directory {directory} does not exist "
+                        f"({directory.parent} is a file).") from None
+    except OSError as e:
+        raise DataError(f"The data directory {directory} cannot be read: {reason(e)}.") from None
+    if not stat.S_ISDIR(mode):
         raise DataError(f"{directory} is a file, not a directory of IDX files.")
     found = {}
     for key, stem in IDX_FILES.items():
         dotted = stem.replace("-idx", ".idx")
-        names = [stem, stem + ".gz", dotted, dotted + ".gz"]
-        path = next((directory / n for n in names if (directory / n).is_file()), None)
-        if path is None:
+        candidates = [n for n in (stem, stem + ".gz", dotted, dotted + ".gz") if n in names]
+        if not candidates:
             raise DataError(f"{directory} has no {stem} (nor {stem}.gz).")
-        found[key] = path
+        # A regular file wins; otherwise the first name, which read_idx then refuses with
+        # the reason (a directory, or a folder without execute permission: listed, unopenable).
+        paths = [directory / n for n in candidates]
+        found[key] = next((p for p in paths if _is_regular(p)), paths[0])
     return found
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _load_pair(images_path: Path, labels_path: Path, n_classes: int) -> tuple[np.ndarray, ...]:

@@ -27,19 +27,24 @@ import io
 import json
 import math
 import os
+import re
+import stat
 import struct
 import tempfile
+import threading
+import time
 import tokenize
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from tuicnn import __version__
+from tuicnn.data.files import PathProblem, check_writable_target, open_regular, reason
 from tuicnn.nn.config import TrainConfig, check_range
 from tuicnn.nn.events import EpochEnd
 from tuicnn.nn.kinds import display_name
@@ -152,90 +157,241 @@ def _write_atomically(
     """Write via a temporary file in the same directory, then rename over ``path``.
 
     ``os.replace`` is atomic on one file system: readers see the old file or the new one,
-    never a mix, and a crash leaves at most a stray ``.tmp`` file.
+    never a mix, and a crash leaves at most a stray ``.tmp`` file, which the next save to
+    that directory removes (``_remove_stray_temporaries``). Only a regular file is ever
+    replaced (never ``/dev/full`` or a FIFO, even with ``overwrite``). The new file gets the
+    replaced file's permissions, or for a new file what the umask allows (as ``open`` would
+    give it), not ``mkstemp``'s private 0600.
     """
-    if path.is_dir():
-        raise ModelFileError(f"Cannot save {what} to '{path}': it is a directory.")
-    if path.exists() and not overwrite:
-        raise ModelFileError(
-            f"Cannot save {what} to '{path}': the file already exists (choose overwrite to "
-            "replace it)."
-        )
+
+    def fail(reason_text: str) -> ModelFileError:
+        return ModelFileError(f"Cannot save {what} to '{path}': {reason_text}.")
+
+    try:
+        check_writable_target(path, overwrite)
+    except PathProblem as problem:
+        text = str(problem)
+        if text == "the file already exists":
+            text += " (choose overwrite to replace it)"
+        raise fail(text) from None
     directory = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        permissions = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        permissions = 0o666 & ~_umask()
+    _remove_stray_temporaries(directory, path.name)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=directory)
     except OSError as error:
-        raise ModelFileError(
-            f"Cannot save {what} to '{path}': {error.strerror or error} in '{directory}'."
-        ) from None
+        raise fail(f"{reason(error)} in '{directory}'") from None
     try:
         text = {} if "b" in mode else {"newline": "", "encoding": "utf-8"}
         with os.fdopen(fd, mode, **text) as f:
             write(f)
             f.flush()
+            os.fchmod(f.fileno(), permissions)
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError as error:
-        reason = error.strerror or error
-        raise ModelFileError(f"Cannot save {what} to '{path}': {reason}.") from None
+        raise fail(reason(error)) from None
     finally:
-        if os.path.exists(tmp):
+        if os.path.lexists(tmp):
             os.unlink(tmp)
+
+
+TMP_SUFFIX = ".tmp"
+_STRAY_AFTER_SECONDS = 600.0
+"""A temporary file of another name is left alone this long: it may be another tuicnn
+saving right now. One for the same name is from an earlier, interrupted save of this file."""
+
+
+def _umask() -> int:
+    """The process umask (read by setting it, the only way POSIX offers; set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove_stray_temporaries(directory: Path, name: str) -> None:
+    """Delete ``.<name>.XXXXXXXX.tmp`` files that a killed save left in ``directory``.
+
+    Only regular files named as ``mkstemp`` names ours (8 random characters) are touched:
+    those for ``name`` always, those for other names once ``_STRAY_AFTER_SECONDS`` old.
+    Best effort: anything that cannot be listed or removed is left as it is.
+    """
+    now = time.time()
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        match = _TMP_NAME.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            if match.group(1) != name and now - info.st_mtime < _STRAY_AFTER_SECONDS:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+_TMP_NAME = re.compile(r"\.(.+)\.[A-Za-z0-9_]{8}" + re.escape(TMP_SUFFIX))
 
 
 # -- loading ------------------------------------------------------------------------------
 
 
-def load_models(path: PathLike) -> tuple[ModelRecord, ModelRecord]:
+class LoadCancelled(Exception):
+    """``load_models`` was asked to stop (its ``cancel`` event was set); nothing changed."""
+
+
+MAX_ABS_WEIGHT = 1e6
+"""The largest |weight| a model file may hold. Adam-trained weights here stay well under 100;
+a value beyond this (or NaN or inf) means a diverged or damaged model whose saved history
+would describe accuracy those weights do not have."""
+
+MAX_METADATA_BYTES = 16 * 2**20
+"""The metadata entry is a few kilobytes (a 200-epoch history is ~40 kB); more is refused."""
+
+
+def load_models(
+    path: PathLike,
+    *,
+    progress: Callable[[float], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[ModelRecord, ModelRecord]:
     """Read a file written by ``save_workspace_models``: new FC and CNN records.
 
-    The models are rebuilt with ``build_fc``/``build_cnn`` from their saved hparams, then
-    every parameter is checked (present, right shape and dtype, nothing extra) and copied
-    in. New objects are returned only when everything succeeded, so the caller's current
-    models are untouched by a failed load.
+    Only a regular file is opened (``/dev/zero`` or a FIFO would never end). The models are
+    rebuilt with ``build_fc``/``build_cnn`` from their saved hparams, then every array's shape
+    and dtype are checked from its ``.npy`` header *before* its data is read, so a file that
+    claims a huge shape costs nothing. Values must be finite and within
+    ``MAX_ABS_WEIGHT``. New objects are returned only when everything succeeded, so the
+    caller's current models are untouched by a failed load.
+
+    Args:
+        path: the file.
+        progress: called with the fraction of the arrays read so far (0..1), e.g. from a
+            worker thread to a progress line.
+        cancel: set it (from another thread) to stop between arrays with ``LoadCancelled``.
 
     Returns:
         ``(fc_record, cnn_record)`` with their configs, histories and cancelled flags.
 
     Raises:
-        ModelFileError: the file is missing, not an ``.npz``, truncated or damaged, of another
-            format or a newer version, or its arrays do not match its models.
+        ModelFileError: the file is missing, unreadable, not a regular file, not an ``.npz``,
+            truncated or damaged, of another format or a newer version, or its arrays do not
+            match its models or hold NaN, inf or absurd values.
+        LoadCancelled: ``cancel`` was set.
     """
     path = Path(path)
 
     def fail(problem: str) -> ModelFileError:
         return ModelFileError(f"Cannot load models from '{path}': {problem}.")
 
-    if not path.exists():
-        raise fail("the file does not exist")
-    if path.is_dir():
-        raise fail("it is a directory")
-    if not zipfile.is_zipfile(path):
-        if _starts_like_zip(path):
-            raise fail("the file is truncated or damaged (its zip directory is missing)")
-        raise fail("it is not a NumPy .npz archive")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if META_KEY not in archive.files:
-                raise fail("it has no tuicnn metadata, so it is not a tuicnn model file")
-            meta = _read_meta(archive[META_KEY], fail)
-            models = meta["models"]
-            records = tuple(
-                _load_record(kind, models.get(kind), archive, fail) for kind in MODEL_KINDS
-            )
-    except ModelFileError:
-        raise
-    except _READ_ERRORS as error:
-        raise fail(f"the file is truncated or damaged ({type(error).__name__}: {error})") from None
+        file = open_regular(path)
+    except PathProblem as problem:
+        raise fail(str(problem)) from None
+    with file:
+        if not zipfile.is_zipfile(file):
+            if _starts_like_zip(file):
+                raise fail("the file is truncated or damaged (its zip directory is missing)")
+            raise fail("it is not a NumPy .npz archive")
+        try:
+            with zipfile.ZipFile(file) as archive:
+                reader = _ArchiveReader(archive, fail, progress, cancel)
+                meta = _read_meta(reader.metadata(), fail)
+                models = meta["models"]
+                records = tuple(
+                    _load_record(kind, models.get(kind), reader, fail) for kind in MODEL_KINDS
+                )
+        except (ModelFileError, LoadCancelled):
+            raise
+        except _READ_ERRORS as error:
+            raise fail(
+                f"the file is truncated or damaged ({type(error).__name__}: {error})"
+            ) from None
     return records[0], records[1]
 
 
-def _starts_like_zip(path: Path) -> bool:
+def _starts_like_zip(file: BinaryIO) -> bool:
     try:
-        with path.open("rb") as f:
-            return f.read(4) == b"PK\x03\x04"
+        file.seek(0)
+        return file.read(4) == b"PK\x03\x04"
     except OSError:
         return False
+
+
+class _ArchiveReader:
+    """The ``.npy`` entries of an open ``.npz`` zip, read header first.
+
+    ``np.load`` reads an entry whole before anything can look at its shape, and hands back
+    raw bytes for an entry that is not NumPy data; reading the header ourselves checks both
+    before a byte of data is read.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, fail: Callable[[str], ModelFileError],
+                 progress: Callable[[float], None] | None,
+                 cancel: threading.Event | None) -> None:
+        self.archive = archive
+        self.fail = fail
+        self.progress = progress
+        self.cancel = cancel
+        self.entries = {name[:-4]: name for name in archive.namelist() if name.endswith(".npy")}
+        self.total = max(1, sum(archive.getinfo(n).file_size for n in self.entries.values()))
+        self.done = 0
+
+    @property
+    def files(self) -> list[str]:
+        return list(self.entries)
+
+    def _header(self, key: str, f: BinaryIO) -> tuple[tuple[int, ...], np.dtype]:
+        try:
+            version = np.lib.format.read_magic(f)
+        except ValueError:
+            raise self.fail(f"its entry '{key}' is not NumPy data") from None
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise self.fail(f"its entry '{key}' uses .npy format version {version}, "
+                            "which this version cannot read")
+        shape, _fortran, dtype = read_header(f)
+        if dtype.hasobject:
+            raise self.fail(f"its entry '{key}' holds Python objects (pickled data, refused)")
+        return shape, dtype
+
+    def read(self, key: str, check: Callable[[tuple[int, ...], np.dtype], None]) -> np.ndarray:
+        """Read entry ``key`` after ``check(shape, dtype)`` (which raises) accepted its header."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise LoadCancelled()
+        name = self.entries[key]
+        with self.archive.open(name) as f:
+            shape, dtype = self._header(key, f)
+            check(shape, dtype)
+        with self.archive.open(name) as f:
+            array = np.lib.format.read_array(f, allow_pickle=False)
+        self.done += self.archive.getinfo(name).file_size
+        if self.progress is not None:
+            self.progress(min(1.0, self.done / self.total))
+        return array
+
+    def metadata(self) -> np.ndarray:
+        if META_KEY not in self.entries:
+            raise self.fail("it has no tuicnn metadata, so it is not a tuicnn model file")
+
+        def check(shape: tuple[int, ...], dtype: np.dtype) -> None:
+            if dtype.kind != "U" or shape != ():
+                raise self.fail("its metadata is not a text entry")
+            if dtype.itemsize > MAX_METADATA_BYTES:
+                raise self.fail(f"its metadata is {dtype.itemsize:,} bytes, more than the "
+                                f"{MAX_METADATA_BYTES:,} a tuicnn model file has")
+
+        return self.read(META_KEY, check)
 
 
 def _read_meta(array: np.ndarray, fail: Callable[[str], ModelFileError]) -> dict[str, Any]:
@@ -265,60 +421,84 @@ def _read_meta(array: np.ndarray, fail: Callable[[str], ModelFileError]) -> dict
 
 
 def _load_record(
-    kind: str, spec: Any, archive: Any, fail: Callable[[str], ModelFileError]
+    kind: str, spec: Any, reader: _ArchiveReader, fail: Callable[[str], ModelFileError]
 ) -> ModelRecord:
     if not isinstance(spec, dict):
         raise fail(f"it has no {display_name(kind)} model")
     model = _build(kind, spec, fail)
     prefix = f"{kind}/"
-    stored = {key for key in archive.files if key.startswith(prefix)}
+    stored = {key for key in reader.files if key.startswith(prefix)}
     expected = set()
+    history = _history(kind, spec.get("history", []), fail)
+    config = _config(kind, spec.get("config"), fail)
     for name, value, _ in model.parameters():
         key = prefix + name
         expected.add(key)
         if key not in stored:
             raise fail(f"the array '{key}' is missing")
-        array = archive[key]
-        if array.shape != value.shape:
-            raise fail(
-                f"the array '{key}' has shape {array.shape} but this {display_name(kind)} needs "
-                f"{value.shape}"
-            )
-        if array.dtype != value.dtype:
-            raise fail(f"the array '{key}' is {array.dtype}, expected {value.dtype}")
+
+        def check(shape: tuple[int, ...], dtype: np.dtype, key=key, value=value) -> None:
+            if shape != value.shape:
+                raise fail(f"the array '{key}' has shape {shape} but this {display_name(kind)} "
+                           f"needs {value.shape}")
+            if dtype != value.dtype:
+                raise fail(f"the array '{key}' is {dtype}, expected {value.dtype}")
+
+        array = reader.read(key, check)
+        _check_values(key, array, fail)
         value[...] = array
     extra = sorted(stored - expected)
     if extra:
         raise fail(f"the array '{extra[0]}' does not belong to this {display_name(kind)}")
-    history = _history(kind, spec.get("history", []), fail)
-    return ModelRecord(
-        model,
-        history=history,
-        config=_config(kind, spec.get("config"), fail),
-        cancelled=bool(spec.get("cancelled", False)),
-        snapshots=_snapshots(kind, model, len(history), archive, fail),
-    )
+    return ModelRecord(model, history=history, config=config,
+                       cancelled=bool(spec.get("cancelled", False)),
+                       snapshots=_snapshots(kind, model, len(history), reader, fail))
+
+
+def _check_values(key: str, array: np.ndarray, fail: Callable[[str], ModelFileError]) -> None:
+    """Refuse NaN, inf and absurd weights: the saved history would claim an accuracy that
+    such weights do not have."""
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = array[~finite].flat[0]
+        raise fail(f"the array '{key}' holds {bad} values, so the model is broken (it diverged "
+                   "or the file is damaged)")
+    if array.size and (largest := float(np.abs(array).max())) > MAX_ABS_WEIGHT:
+        raise fail(f"the array '{key}' holds a weight of magnitude {largest:.3g}, beyond the "
+                   f"{MAX_ABS_WEIGHT:.0e} any trained model here reaches (the file is damaged)")
 
 
 def _snapshots(
-    kind: str, model: Sequential, epochs: int, archive: Any,
+    kind: str, model: Sequential, epochs: int, reader: _ArchiveReader,
     fail: Callable[[str], ModelFileError],
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """conv1 at the start and after each epoch, checked against the model; [] when absent."""
+    """conv1 at the start and after each epoch, checked against the model; [] when absent.
+
+    Shapes and the count are checked from the headers, before the stacks are read."""
     keys = [f"snapshots/{kind}/{SNAPSHOT_LAYER}.{key}" for key in ("W", "b")]
-    present = [key in archive.files for key in keys]
+    present = [key in reader.files for key in keys]
     if not any(present):
         return []
     if not all(present) or SNAPSHOT_LAYER not in {layer.name for layer in model.layers}:
         raise fail(f"its {display_name(kind)} conv1 snapshots are incomplete")
-    stacks = [archive[key] for key in keys]
     params = model.layer(SNAPSHOT_LAYER).params
-    for key, stack, param in zip(keys, stacks, (params["W"], params["b"]), strict=True):
-        if stack.shape[1:] != param.shape or stack.dtype != param.dtype:
-            raise fail(f"the array '{key}' has shape {stack.shape} ({stack.dtype}) but this "
-                       f"{display_name(kind)} needs (epochs + 1, *{param.shape}) ({param.dtype})")
+    stacks = []
+    for key, param in zip(keys, (params["W"], params["b"]), strict=True):
+
+        def check(shape: tuple[int, ...], dtype: np.dtype, key=key, param=param) -> None:
+            if shape[1:] != param.shape or dtype != param.dtype:
+                raise fail(f"the array '{key}' has shape {shape} ({dtype}) but this "
+                           f"{display_name(kind)} needs (epochs + 1, *{param.shape}) "
+                           f"({param.dtype})")
+            if not 1 <= shape[0] <= epochs + 1:
+                raise fail(f"its {display_name(kind)} has {shape[0]} conv1 snapshots for "
+                           f"{epochs} epochs")
+
+        stack = reader.read(key, check)
+        _check_values(key, stack, fail)
+        stacks.append(stack)
     count = len(stacks[0])
-    if count != len(stacks[1]) or not 1 <= count <= epochs + 1:
+    if count != len(stacks[1]):
         raise fail(f"its {display_name(kind)} has {count} conv1 snapshots for {epochs} "
                    "epochs")
     return [(stacks[0][i], stacks[1][i]) for i in range(count)]
