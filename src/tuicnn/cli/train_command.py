@@ -31,6 +31,7 @@ from tuicnn.cli.common import (
 from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
+from tuicnn.data.files import PathProblem, check_writable_target, reason, shown
 from tuicnn.lessons.filter_change import layer_change
 from tuicnn.nn.config import DEFAULTS, TrainConfig, check_range
 from tuicnn.nn.events import BatchEnd, EpochEnd, LayerSnapshot
@@ -129,15 +130,22 @@ def check_output(path: str, force: bool, option: str) -> Path:
     appear meanwhile); checking here too means a typo costs a second, not a whole run.
 
     Raises:
-        UsageError: the file exists (without ``--force``), is a directory, or its directory
-            does not exist.
+        UsageError: the file exists (without ``--force``), is not a regular file (never
+            replaced, even with ``--force``), cannot be looked at, or its directory does not
+            exist.
     """
     target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{option} {path}: that is a directory, not a file")
-    if target.exists() and not force:
-        raise UsageError(f"{option} {path}: the file already exists (add --force to replace it)")
-    if not target.parent.is_dir():
+    try:
+        check_writable_target(target, force)
+        directory_ok = target.parent.is_dir()
+    except PathProblem as problem:
+        text = str(problem)
+        if text == "the file already exists":
+            text += " (add --force to replace it)"
+        raise UsageError(f"{option} {shown(path)}: {text}") from None
+    except OSError as error:  # the folder cannot be looked into (permissions, name length)
+        raise UsageError(f"{option} {shown(path)}: {reason(error)}") from None
+    if not directory_ok:
         raise UsageError(f"{option} {path}: the directory {target.parent} does not exist")
     return target
 
@@ -157,8 +165,15 @@ def _check_outputs(args: argparse.Namespace) -> None:
         if Path(export).suffix.lower() not in HISTORY_FORMATS:
             raise UsageError(f"--export-history {export}: name a .csv or a .json file")
         check_output(export, force, "--export-history")
-    if save is not None and export is not None and Path(save).resolve() == Path(export).resolve():
+    if save is not None and export is not None and _same_file(save, export):
         raise UsageError("--save and --export-history name the same file")
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return Path(first).resolve() == Path(second).resolve()
+    except OSError:  # e.g. a name too long to resolve: compared as typed
+        return first == second
 
 
 def _write_outputs(args: argparse.Namespace, records: list[ModelRecord]) -> list[str]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tuicnn.data.errors import DataError
-from tuicnn.data.files import reason
+from tuicnn.data.files import kind_of, reason, shown
 from tuicnn.data.idx import read_idx
 
 DIGIT_NAMES = tuple(str(i) for i in range(10))
@@ -191,14 +191,16 @@ def find_idx_files(directory: str | PathLike[str]) -> dict[str, Path]:
         mode = os.stat(directory).st_mode
         names = set(os.listdir(directory)) if stat.S_ISDIR(mode) else set()
     except FileNotFoundError:
-        raise DataError(f"The data directory {directory} does not exist.") from None
+        raise DataError(f"The data directory {shown(directory)} does not exist.") from None
     except NotADirectoryError:
-        raise DataError(f"The data directory {directory} does not exist "
+        raise DataError(f"The data directory {shown(directory)} does not exist "
                         f"({directory.parent} is a file).") from None
     except OSError as e:
-        raise DataError(f"The data directory {directory} cannot be read: {reason(e)}.") from None
+        raise DataError(f"The data directory {shown(directory)} cannot be read: {reason(e)}."
+                        ) from None
     if not stat.S_ISDIR(mode):
-        raise DataError(f"{directory} is a file, not a directory of IDX files.")
+        kind = kind_of(mode) or "a file"
+        raise DataError(f"{directory} is {kind}, not a directory of IDX files.")
     found = {}
     for key, stem in IDX_FILES.items():
         dotted = stem.replace("-idx", ".idx")

@@ -114,3 +114,16 @@ def check_writable_target(path: Path, overwrite: bool) -> None:
         raise PathProblem(f"it is {kind}; only regular files are ever replaced")
     if not overwrite:
         raise PathProblem("the file already exists")
+
+
+SHOWN_CHARS = 80
+"""Longer names are shortened in messages, so a 300-character name still gives one line."""
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """``path`` for a message: as typed, or its start and end around ``...`` if very long."""
+    text = str(path)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    half = (SHOWN_CHARS - 3) // 2
+    return f"{text[:half]}...{text[-half:]}"

@@ -44,7 +44,13 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from tuicnn import __version__
-from tuicnn.data.files import PathProblem, check_writable_target, open_regular, reason
+from tuicnn.data.files import (
+    PathProblem,
+    check_writable_target,
+    open_regular,
+    reason,
+    shown,
+)
 from tuicnn.nn.config import TrainConfig, check_range
 from tuicnn.nn.events import EpochEnd
 from tuicnn.nn.kinds import display_name
@@ -165,7 +171,7 @@ def _write_atomically(
     """
 
     def fail(reason_text: str) -> ModelFileError:
-        return ModelFileError(f"Cannot save {what} to '{path}': {reason_text}.")
+        return ModelFileError(f"Cannot save {what} to '{shown(path)}': {reason_text}.")
 
     try:
         check_writable_target(path, overwrite)
@@ -183,7 +189,7 @@ def _write_atomically(
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=directory)
     except OSError as error:
-        raise fail(f"{reason(error)} in '{directory}'") from None
+        raise fail(f"{reason(error)} in '{shown(directory)}'") from None
     try:
         text = {} if "b" in mode else {"newline": "", "encoding": "utf-8"}
         with os.fdopen(fd, mode, **text) as f:
@@ -291,7 +297,7 @@ def load_models(
     path = Path(path)
 
     def fail(problem: str) -> ModelFileError:
-        return ModelFileError(f"Cannot load models from '{path}': {problem}.")
+        return ModelFileError(f"Cannot load models from '{shown(path)}': {problem}.")
 
     try:
         file = open_regular(path)
