@@ -164,6 +164,7 @@ class TrainTab(Vertical, BaseTab):
         # otherwise take the keystroke as typing; no field accepts letters anyway).
         Binding("t", "train", "Train both", priority=True),
         Binding("c,escape", "cancel", "Cancel training", key_display="c/esc", priority=True),
+        Binding("u", "use_partial", "Use partial run", priority=True),
     ]
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
@@ -180,6 +181,10 @@ class TrainTab(Vertical, BaseTab):
         self.settings = TrainSettings()
         self._split_seed = 0
         self._stored_models: tuple[int, int] | None = None  # ids of the models charted
+        self.partial: dict[str, ModelRecord] = {}
+        """A cancelled run's models ("fc"/"cnn"), kept aside instead of replacing trained ones."""
+        self._partial_split: Split | None = None
+        self._partial_seed = 0
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -396,6 +401,8 @@ class TrainTab(Vertical, BaseTab):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel" and not self.training:
             return None  # shown dimmed; the key falls through (Escape still works elsewhere)
+        if action == "use_partial" and not self.partial:
+            return False  # hidden until a cancelled run has models to offer
         return True
 
     def action_train(self) -> None:
@@ -543,16 +550,22 @@ class TrainTab(Vertical, BaseTab):
             self._stored_models = (id(workspace.fc.model), id(workspace.cnn.model))
             summary.show_outcome(fc, cnn, message.split.n_train if message.split else 0,
                                  self._run_wall)
-            if stored and len(stored) < 2:
+            if len(stored) == 1 and not self.partial:
                 self.notify(f"Only the {stored[0]} finished an epoch: kept your previous "
                             f"{'CNN' if stored[0] == 'FC' else 'FC'}.")
         self._live_stale = True
         self._tick(force=True)
 
     def _store(self, message: TrainTab.Ended) -> list[str]:
-        """Put models that finished at least one epoch into the workspace; say which."""
+        """Put models that finished at least one epoch into the workspace; say which.
+
+        A cancelled run does not replace a *trained* model in use: its partial model is kept
+        aside in ``partial`` and offered (``u`` uses it), so ``t`` then ``c`` never swaps a
+        good model for a worse one. It does replace an untrained one (random weights).
+        """
         workspace = self.workspace
         stored = []
+        self.partial = {}
         for model in message.models:
             run = self._runs.get(model.kind)
             if run is None or not run.history:
@@ -561,16 +574,51 @@ class TrainTab(Vertical, BaseTab):
             record = ModelRecord(model, list(run.history), message.config,
                                  cancelled=run.cancelled is not None,
                                  snapshots=kept[: len(run.history) + 1])
+            if record.cancelled and getattr(workspace, model.kind).trained:
+                self.partial[model.kind] = record
+                continue
             setattr(workspace, model.kind, record)
             stored.append(run.name)
-        if stored and message.split is not None and message.split is not workspace.split:
-            workspace.split = message.split
-            self._split_seed = self._run_settings.seed
+        self._partial_split = message.split
+        self._partial_seed = self._run_settings.seed
+        if self.partial:
+            self._offer_partial()
         if stored:
-            self._show_workspace()
-            self._show_settings()
-            self.post_message(ModelsChanged())
+            self._use_split(message.split, self._run_settings.seed)
+        self.refresh_bindings()
         return stored
+
+    def _use_split(self, split: Split | None, seed: int) -> None:
+        """The models in use were trained on ``split``: show it and tell the other tabs."""
+        workspace = self.workspace
+        if split is not None and split is not workspace.split:
+            workspace.split = split
+            self._split_seed = seed
+        self._show_workspace()
+        self._show_settings()
+        self.post_message(ModelsChanged())
+
+    def _offer_partial(self) -> None:
+        kept = " and ".join(f"{kind.upper()} ({getattr(self.workspace, kind).status})"
+                            for kind in self.partial)
+        offered = ", ".join(f"{kind.upper()} {record.status}"
+                            for kind, record in self.partial.items())
+        self.notify(f"Cancelled: kept the {kept} in use. Press u to use the partial run "
+                    f"instead ({offered}).", timeout=15)
+
+    def action_use_partial(self) -> None:
+        """Replace the models in use with the cancelled run's partial ones (``u``)."""
+        if not self.partial:
+            self.notify("No cancelled run to use: u offers the models of a run you cancelled.",
+                        severity="warning")
+            return
+        for kind, record in self.partial.items():
+            setattr(self.workspace, kind, record)
+        used = " and ".join(kind.upper() for kind in self.partial)
+        self.partial = {}
+        self._use_split(self._partial_split, self._partial_seed)
+        self.refresh_bindings()
+        self.notify(f"Now using the cancelled run's {used}.")
 
     # -- drawing --------------------------------------------------------------------------
     def _tick(self, force: bool = False) -> None:
