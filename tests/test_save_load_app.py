@@ -18,6 +18,7 @@ from tuicnn.data.dataset import bundled_split
 from tuicnn.nn.events import EpochEnd
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
 from tuicnn.screens.file_prompt import FilePrompt
+from tuicnn.screens.load_progress import LoadProgress
 from tuicnn.session.model_file import ModelFileError, load_models, save_workspace_models
 from tuicnn.session.workspace import ModelRecord
 from tuicnn.tabs.explore_tab import ExploreTab
@@ -69,6 +70,10 @@ async def type_name(pilot, name: str) -> None:
     field.value = name
     await pilot.press("enter")
     await pilot.pause()
+    for _ in range(250):  # a load runs on a thread behind a progress line: wait for its end
+        if not isinstance(pilot.app.screen, LoadProgress):
+            break
+        await pilot.pause(0.02)
 
 
 async def test_ctrl_s_saves_models_that_load_back_with_identical_weights(app, tmp_path):

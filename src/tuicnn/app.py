@@ -1,9 +1,11 @@
 """The Textual application: one main screen with a tab per activity.
 
 The app also owns the session's files: ``ctrl+s`` saves both models, ``ctrl+o`` loads them
-and ``ctrl+e`` exports the training history, each through a :class:`FilePrompt`. Files are
-small (about 100k parameters), so they are read and written on the UI thread; a failure is
-one notification and leaves the session exactly as it was.
+and ``ctrl+e`` exports the training history, each through a :class:`FilePrompt`. Saves and
+exports are small and written on the UI thread; a load runs on a thread behind a progress
+line that Escape cancels (a file may be large or on a slow disk). A failure is one
+notification and leaves the session exactly as it was. Quitting (``q``, ctrl+q, ctrl+c)
+asks first when it would lose a run under way or trained models not saved.
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from tuicnn.tabs.train_tab import TrainTab
 from tuicnn.widgets.tab_bar import TabBar
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from tuicnn.data.dataset import Split
     from tuicnn.screens.file_prompt import FileChoice
+    from tuicnn.screens.load_progress import LoadProgress
 
 # ``model_file`` (and with it NumPy) and the help and file screens are imported by the
 # actions that use them: the first frame does not wait for them (issue 7, start-up).
@@ -98,6 +103,7 @@ class TuicnnApp(App[None]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("ctrl+s", "save_models", "Save models", show=False, priority=True),
         Binding("ctrl+o", "load_models", "Load models", show=False, priority=True),
         Binding("ctrl+e", "export_history", "Export history", show=False, priority=True),
@@ -128,6 +134,9 @@ class TuicnnApp(App[None]):
         """The name the next save or load prompt offers: the last file saved or loaded."""
         self.history_file = HISTORY_FILE
         self.idle_collector = IdleCollector()
+        self._saved: tuple[ModelRecord, ...] = models or ()
+        """The records last saved or loaded: trained records not among them are unsaved."""
+        self._quit_after_save = False
 
     @property
     def workspace(self) -> Workspace:
@@ -222,8 +231,10 @@ class TuicnnApp(App[None]):
                            confirm_overwrite=True)
 
     def _save_models(self, choice: FileChoice | None) -> None:
+        quit_after, self._quit_after_save = self._quit_after_save, False
         if choice is None:
             return
+        from tuicnn.data.files import shown
         from tuicnn.session.model_file import ModelFileError, save_workspace_models
 
         workspace = self.workspace
@@ -232,6 +243,14 @@ class TuicnnApp(App[None]):
                                          overwrite=choice.overwrite)
         except ModelFileError as error:
             self.notify(str(error), severity="error")
+            return
+        except Exception as error:  # never lose the session to an unforeseen file problem
+            self.notify(f"Cannot save models to '{shown(choice.path)}': "
+                        f"{type(error).__name__}: {error}.", severity="error")
+            return
+        self._saved = (workspace.fc, workspace.cnn)
+        if quit_after:
+            self.exit()
             return
         self.model_file = str(path)
         untrained = [name for name, record in (("FC", workspace.fc), ("CNN", workspace.cnn))
@@ -255,21 +274,86 @@ class TuicnnApp(App[None]):
         self._ask_for_file("Load models", self.model_file, self._load_models)
 
     def _load_models(self, choice: FileChoice | None) -> None:
+        """Read the file on a thread behind a progress line; ``_loaded`` takes the result."""
         if choice is None:
             return
-        from tuicnn.session.model_file import ModelFileError, load_models
+        from tuicnn.data.files import shown
+        from tuicnn.screens.load_progress import LoadProgress
 
-        try:
-            fc, cnn = load_models(choice.path)  # new objects, or nothing: ours stay as they are
-        except ModelFileError as error:
-            self.notify(str(error), severity="error")
+        progress = LoadProgress(shown(choice.path))
+        self.push_screen(progress, lambda outcome: self._loaded(choice.path, outcome))
+        threading.Thread(target=_load_in_thread, args=(choice.path, progress),
+                         name="tuicnn-load-models", daemon=True).start()
+
+    def _loaded(self, path: Path, outcome: object) -> None:
+        from tuicnn.data.files import shown
+        from tuicnn.session.model_file import LoadCancelled
+
+        if isinstance(outcome, LoadCancelled):
+            self.notify(f"Loading {shown(path)} cancelled: your models are unchanged.")
             return
+        if isinstance(outcome, BaseException):
+            self.notify(str(outcome), severity="error")
+            return
+        if self._training():  # started while the file was read: the run's end would win
+            self.notify("Training started while the file was read: not loaded, your models "
+                        "are unchanged.", severity="warning")
+            return
+        fc, cnn = outcome  # type: ignore[misc]
         self.workspace.fc, self.workspace.cnn = fc, cnn
-        self.model_file = str(choice.path)
+        self._saved = (fc, cnn)
+        self.model_file = str(path)
         main = self._main_screen()
         if main is not None:
             main.post_message(ModelsChanged())
-        self.notify(f"Loaded {choice.path}. FC: {fc.status}. CNN: {cnn.status}.")
+        self.notify(f"Loaded {shown(path)}. FC: {fc.status}. CNN: {cnn.status}.")
+
+    # -- quitting -------------------------------------------------------------------------
+
+    def _unsaved(self) -> list[tuple[str, ModelRecord]]:
+        """Trained models in use that were not saved (or loaded) as they are."""
+        if not self.workspace_loaded:
+            return []
+        records = (("FC", self.workspace.fc), ("CNN", self.workspace.cnn))
+        return [(name, record) for name, record in records
+                if record.trained and not any(record is saved for saved in self._saved)]
+
+    def quit_losses(self) -> list[str]:
+        """One line per thing quitting now would lose; empty when nothing would be."""
+        losses = []
+        if self._training():
+            losses.append("Training is under way: quitting stops it, and the models it is "
+                          "training are lost.")
+        for name, record in self._unsaved():
+            losses.append(f"The {name} in use ({record.status}) is not saved.")
+        main = self._main_screen()
+        for tab in main.query(TrainTab) if main is not None else ():
+            for kind, record in tab.partial.items():
+                losses.append(f"The cancelled run's {kind.upper()} ({record.status}), "
+                              "offered with u, is not kept.")
+        return losses
+
+    async def action_quit(self) -> None:
+        """Quit, asking first if a run or unsaved models would be lost. Asked already, a
+        second ctrl+q or ctrl+c quits."""
+        from tuicnn.screens.confirm_quit import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            self.exit()
+            return
+        losses = self.quit_losses()
+        if not losses:
+            self.exit()
+            return
+        self.push_screen(ConfirmQuit(losses, can_save=bool(self._unsaved())),
+                         self._quit_answered)
+
+    def _quit_answered(self, answer: str | None) -> None:
+        if answer == "quit":
+            self.exit()
+        elif answer == "save":
+            self._quit_after_save = True
+            self.action_save_models()
 
     def action_export_history(self) -> None:
         """Ask for a .csv or .json name, then write every finished epoch of both models."""
@@ -297,9 +381,32 @@ class TuicnnApp(App[None]):
         except ModelFileError as error:
             self.notify(str(error), severity="error")
             return
+        except Exception as error:  # never lose the session to an unforeseen file problem
+            self.notify(f"Cannot export the history to '{choice.path}': "
+                        f"{type(error).__name__}: {error}.", severity="error")
+            return
         self.history_file = str(choice.path)
         models = (("FC", self.workspace.fc), ("CNN", self.workspace.cnn))
         self.notify(exported_text(rows, models, choice.path))
+
+
+def _load_in_thread(path: Path, progress: LoadProgress) -> None:
+    """Read ``path`` (on a worker thread) and hand the outcome to ``progress``, which
+    dismisses itself with it: the records, or the exception (a ``ModelFileError``, a
+    ``LoadCancelled``, or anything unforeseen, worded as a ``ModelFileError``)."""
+    from tuicnn.data.files import shown
+    from tuicnn.session.model_file import LoadCancelled, ModelFileError, load_models
+
+    def report(fraction: float) -> None:
+        progress.fraction = fraction
+
+    try:
+        progress.outcome = load_models(path, progress=report, cancel=progress.cancel)
+    except (ModelFileError, LoadCancelled) as error:
+        progress.outcome = error
+    except Exception as error:
+        progress.outcome = ModelFileError(f"Cannot load models from '{shown(path)}': "
+                                          f"{type(error).__name__}: {error}.")
 
 
 def warm_up() -> None:

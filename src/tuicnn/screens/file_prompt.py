@@ -3,7 +3,9 @@
 Used by the app's save, load and export commands. It only *chooses* a file; the caller
 does the reading or writing, so every file problem is reported in one place, the same way.
 When saving onto a file that already exists, it asks "Overwrite X? (y/n)" first and tells
-the caller the user agreed (``overwrite=True``), so nothing is replaced without a yes.
+the caller the user agreed (``overwrite=True``), so nothing is replaced without a yes. A name
+that cannot work (``~nosuchuser/x``, a directory or device to save over, a name too long) is
+explained in the prompt, which stays open for another try.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from tuicnn.data.files import PathProblem, check_writable_target, expand, shown
 
 
 @dataclass(frozen=True)
@@ -83,20 +87,30 @@ class FilePrompt(ModalScreen[FileChoice | None]):
         if not name:
             self._say("Type a file name (Esc cancels).", error=True)
             return
-        path = Path(name).expanduser()
+        try:
+            path = expand(name)
+        except PathProblem as problem:
+            self._say(f"{problem}: type another name.", error=True)
+            return
         if self.suffixes and path.suffix.lower() not in self.suffixes:
             self._say(f"Name a {' or a '.join(self.suffixes)} file.", error=True)
             return
-        if self.confirm_overwrite and path.is_file():
-            self._ask(path)
-            return
+        if self.confirm_overwrite:
+            try:
+                check_writable_target(path, overwrite=False)
+            except PathProblem as problem:
+                if str(problem) != "the file already exists":
+                    self._say(f"Cannot save there: {problem}.", error=True)
+                    return
+                self._ask(path)
+                return
         self.dismiss(FileChoice(path))
 
     def _ask(self, path: Path) -> None:
         """Switch to the overwrite question; the field is disabled so y/n are not typed."""
         self.asking = path
         self.query_one(Input).disabled = True
-        self._say(f"Overwrite {path}? (y/n) · n lets you change the name", error=True)
+        self._say(f"Overwrite {shown(path)}? (y/n) · n lets you change the name", error=True)
 
     def on_key(self, event: events.Key) -> None:
         """While asking, y replaces the file, n goes back to the name, other keys do nothing.

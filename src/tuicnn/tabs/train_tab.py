@@ -401,9 +401,8 @@ class TrainTab(Vertical, BaseTab):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel" and not self.training:
             return None  # shown dimmed; the key falls through (Escape still works elsewhere)
-        if action == "use_partial" and not self.partial:
-            return False  # hidden until a cancelled run has models to offer
-        return True
+        # u is hidden until a cancelled run has models to offer.
+        return not (action == "use_partial" and not self.partial)
 
     def action_train(self) -> None:
         """Start a run with the current settings, unless one is under way."""
