@@ -194,7 +194,7 @@ def find_idx_files(directory: str | PathLike[str]) -> dict[str, Path]:
         raise DataError(f"The data directory {shown(directory)} does not exist.") from None
     except NotADirectoryError:
         raise DataError(f"The data directory {shown(directory)} does not exist "
-                        f"({directory.parent} is a file).") from None
+                        f"({directory.parent} is not a directory).") from None
     except OSError as e:
         raise DataError(f"The data directory {shown(directory)} cannot be read: {reason(e)}."
                         ) from None
