@@ -1,0 +1,364 @@
+"""The app under hostile input and at the end of the day (issue 17), through Pilot.
+
+Bad names typed into ctrl+s / ctrl+o / ctrl+e, devices, FIFOs, unreadable and damaged files:
+each gives one clear line (in the prompt, or a notification), the app keeps running and the
+models in use are the same objects with the same weights. Loads run off the UI thread and
+Escape cancels them. Quitting asks first when a run or unsaved models would be lost, and a
+cancelled run never replaces trained models.
+
+Permissions: as root, mode 000 is ignored, so ``os.open`` is made to refuse the file as the
+kernel would for a normal user.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+from conftest import tiny_workspace
+from textual.widgets import Input, Static
+
+from tuicnn.app import TuicnnApp
+from tuicnn.screens.confirm_quit import ConfirmQuit
+from tuicnn.screens.file_prompt import FilePrompt
+from tuicnn.screens.load_progress import LoadProgress
+from tuicnn.screens.main import MainScreen
+from tuicnn.session import model_file
+from tuicnn.session.model_file import save_workspace_models
+from tuicnn.tabs.train_tab import TrainTab
+
+SIZE = (80, 24)
+LONG = "n" * 300
+
+
+@pytest.fixture(scope="module")
+def trained_records():
+    """A trained FC and CNN (one epoch on 100 digits), and their split."""
+    workspace = tiny_workspace(trained=True)
+    return workspace
+
+
+@pytest.fixture
+def app(trained_records, tmp_path, monkeypatch) -> TuicnnApp:
+    """The app on the tiny trained workspace, in ``tmp_path``, notifications recorded."""
+    monkeypatch.chdir(tmp_path)
+    workspace = trained_records
+    app = TuicnnApp(workspace.split, models=(workspace.fc, workspace.cnn))
+    app.notes = []
+
+    def notify(message: str, *, severity: str = "information", **_: object) -> None:
+        app.notes.append((severity, str(message)))
+
+    app.notify = notify
+    return app
+
+
+def snapshot(app: TuicnnApp):
+    """The models in use and a copy of their weights."""
+    records = (app.workspace.fc, app.workspace.cnn)
+    return records, [{n: v.copy() for n, v, _ in r.model.parameters()} for r in records]
+
+
+def assert_unchanged(app: TuicnnApp, before) -> None:
+    records, weights = before
+    assert (app.workspace.fc, app.workspace.cnn) == records
+    assert app.workspace.fc is records[0] and app.workspace.cnn is records[1]
+    for record, saved in zip(records, weights, strict=True):
+        for name, value, _ in record.model.parameters():
+            np.testing.assert_array_equal(value, saved[name])
+
+
+def assert_running(app: TuicnnApp) -> None:
+    assert app.is_running and app.return_code is None
+    assert any(isinstance(s, MainScreen) for s in app.screen_stack)
+
+
+async def submit(pilot, name: str) -> None:
+    """Type ``name`` into the open prompt, Enter, and wait for any load to end."""
+    pilot.app.screen.query_one(Input).value = name
+    await pilot.press("enter")
+    await pilot.pause()
+    for _ in range(250):
+        if not isinstance(pilot.app.screen, LoadProgress):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the load did not end")
+
+
+def prompt_message(app: TuicnnApp) -> str:
+    return str(app.screen.query_one("#file-prompt-message", Static).content)
+
+
+# -- names typed into the prompts -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("key", "name"), [
+    ("ctrl+s", "~nosuchuser/x.npz"), ("ctrl+o", "~nosuchuser/x.npz"),
+    ("ctrl+e", "~nosuchuser/x.csv")])
+async def test_an_unknown_user_is_explained_in_the_prompt(app, key, name):
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press(key)
+        await submit(pilot, name)
+        assert isinstance(app.screen, FilePrompt)  # still open: type another name
+        assert "~nosuchuser is not a user on this machine" in prompt_message(app)
+        await pilot.press("escape")
+        assert_running(app)
+        assert_unchanged(app, before)
+
+
+@pytest.mark.parametrize(("key", "name", "where"), [
+    ("ctrl+s", f"{LONG}.npz", "prompt"), ("ctrl+e", f"{LONG}.csv", "prompt"),
+    ("ctrl+o", f"{LONG}.npz", "note"), ("ctrl+s", f"{LONG}/m.npz", "prompt")])
+async def test_a_300_character_name_is_one_line(app, key, name, where, tmp_path):
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press(key)
+        await submit(pilot, name)
+        if where == "prompt":
+            assert "too long" in prompt_message(app)
+            await pilot.press("escape")
+        else:
+            assert len(app.notes) == 1 and app.notes[0][0] == "error"
+            assert "too long" in app.notes[0][1] and "\n" not in app.notes[0][1]
+        assert_running(app)
+        assert_unchanged(app, before)
+        assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "fifo.npz", "."])
+async def test_loading_what_is_not_a_regular_file_is_refused_at_once(app, name, tmp_path):
+    os.mkfifo(tmp_path / "fifo.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press("ctrl+o")
+        await submit(pilot, name)
+        severity, text = app.notes[-1]
+        assert severity == "error" and "Cannot load models" in text
+        assert "regular file" in text or "directory" in text
+        assert_running(app)
+        assert_unchanged(app, before)
+
+
+async def test_saving_over_a_fifo_or_device_is_refused_in_the_prompt(app, tmp_path):
+    os.mkfifo(tmp_path / "fifo.npz")
+    async with app.run_test(size=SIZE) as pilot:
+        for name in ("fifo.npz", "/dev/full"):
+            await pilot.press("ctrl+s")
+            await submit(pilot, name)
+            assert "only regular files are ever replaced" in prompt_message(app)
+            await pilot.press("escape")
+        assert_running(app)
+
+
+async def test_an_unreadable_model_file_says_permission_denied(app, tmp_path, monkeypatch):
+    path = tmp_path / "locked.npz"
+    save_workspace_models(path, app.workspace.fc, app.workspace.cnn)
+    path.chmod(0)
+    real_open = os.open
+
+    def refusing_open(target, *args, **kwargs):
+        if os.fsdecode(target).endswith("locked.npz"):
+            raise PermissionError(errno.EACCES, "Permission denied", target)
+        return real_open(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press("ctrl+o")
+        await submit(pilot, "locked.npz")
+        assert app.notes[-1] == ("error", "Cannot load models from 'locked.npz': Permission "
+                                 "denied.")
+        await pilot.press("ctrl+s")
+        await submit(pilot, "locked/x.npz")  # a folder that does not exist: the save says so
+        assert app.notes[-1][0] == "error" and "locked/x.npz" in app.notes[-1][1]
+        assert_running(app)
+        assert_unchanged(app, before)
+
+
+async def test_metadata_that_is_not_numpy_data_is_one_notification(app, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("metadata.npy", b"not an array")
+    (tmp_path / "odd.npz").write_bytes(buffer.getvalue())
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press("ctrl+o")
+        await submit(pilot, "odd.npz")
+        assert app.notes[-1] == ("error", "Cannot load models from 'odd.npz': its entry "
+                                 "'metadata' is not NumPy data.")
+        assert_running(app)
+        assert_unchanged(app, before)
+
+
+async def test_nan_weights_are_refused_and_the_models_stay(app, tmp_path):
+    fc, cnn = app.workspace.fc, app.workspace.cnn
+    save_workspace_models(tmp_path / "nan.npz", fc, cnn)
+    data = dict(np.load(tmp_path / "nan.npz"))
+    data["fc/" + next(iter(fc.model.parameters()))[0]] = np.full_like(
+        next(iter(fc.model.parameters()))[1], np.nan)
+    np.savez(tmp_path / "nan.npz", **data)
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press("ctrl+o")
+        await submit(pilot, "nan.npz")
+        assert app.notes[-1][0] == "error" and "nan" in app.notes[-1][1]
+        assert_running(app)
+        assert_unchanged(app, before)
+
+
+async def test_a_slow_load_shows_progress_and_escape_cancels_it(app, tmp_path, monkeypatch):
+    save_workspace_models(tmp_path / "big.npz", app.workspace.fc, app.workspace.cnn)
+    gate = threading.Event()
+    real_read = model_file._ArchiveReader.read
+
+    def slow_read(self, key, check):
+        gate.wait(10)  # as if the disk were slow
+        return real_read(self, key, check)
+
+    monkeypatch.setattr(model_file._ArchiveReader, "read", slow_read)
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        await pilot.press("ctrl+o")
+        app.screen.query_one(Input).value = "big.npz"
+        await pilot.press("enter")
+        await pilot.pause(0.15)
+        assert isinstance(app.screen, LoadProgress)
+        line = str(app.screen.query_one("#load-progress-line", Static).content)
+        assert line.startswith("Loading big.npz · 0%") and "Esc cancels" in line
+        await pilot.press("right")  # the UI answers keys meanwhile
+        await pilot.press("escape")
+        gate.set()
+        for _ in range(250):
+            if not isinstance(app.screen, LoadProgress):
+                break
+            await pilot.pause(0.02)
+        assert app.notes[-1] == ("information", "Loading big.npz cancelled: your models are "
+                                 "unchanged.")
+        assert_running(app)
+        assert_unchanged(app, before)
+
+
+# -- quitting -------------------------------------------------------------------------------
+
+
+async def test_quit_with_nothing_to_lose_quits_at_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = TuicnnApp(tiny_workspace(trained=False).split)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+@pytest.mark.parametrize("key", ["q", "ctrl+q", "ctrl+c"])
+async def test_quit_with_unsaved_models_asks_and_esc_stays(trained_records, tmp_path,
+                                                            monkeypatch, key):
+    """Models trained in this session (not from a file) are unsaved."""
+    monkeypatch.chdir(tmp_path)
+    app = TuicnnApp(trained_records.split)
+    app.workspace.fc, app.workspace.cnn = trained_records.fc, trained_records.cnn
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        assert isinstance(app.screen, ConfirmQuit)
+        losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
+        assert "The FC in use (trained 1 epoch" in losses and "is not saved" in losses
+        assert "The CNN in use" in losses
+        await pilot.press("escape")
+        assert_running(app)
+        await pilot.press(key)
+        await pilot.press("q")  # quit without saving
+        await pilot.pause()
+        assert not app.is_running
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_save_then_quit_writes_the_models_before_leaving(trained_records, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = TuicnnApp(trained_records.split)
+    app.workspace.fc, app.workspace.cnn = trained_records.fc, trained_records.cnn
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+c", "s")
+        assert isinstance(app.screen, FilePrompt)
+        await submit(pilot, "kept.npz")
+        assert not app.is_running
+    fc, cnn = model_file.load_models(tmp_path / "kept.npz")
+    assert fc.history == trained_records.fc.history
+
+
+async def test_saved_or_loaded_models_quit_without_asking(app):
+    """The app fixture's models came from a file (``models=``): nothing to lose."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+def gate_training(monkeypatch) -> None:
+    """Each model trains one epoch, then waits for the stop event (a run to cancel)."""
+    from tuicnn.nn import concurrent
+    from tuicnn.nn.events import EpochEnd
+
+    real_train = concurrent.train
+
+    def gated(model, x_train, y_train, x_test, y_test, config=None, stop=None):
+        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop):
+            yield event
+            if isinstance(event, EpochEnd):
+                stop.wait(10)
+
+    monkeypatch.setattr(concurrent, "train", gated)
+
+
+async def wait_for(pilot, condition, seconds: float = 20) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def test_quit_mid_training_says_the_run_would_be_lost(app, monkeypatch):
+    gate_training(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        tab = app.screen.query_one(TrainTab)
+        assert tab.training
+        await pilot.press("q")
+        assert isinstance(app.screen, ConfirmQuit)
+        losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
+        assert losses.startswith("Training is under way")
+        await pilot.press("n")
+        assert_running(app) and tab.training
+        await pilot.press("c")
+        await wait_for(pilot, lambda: not tab.training)
+
+
+async def test_cancel_keeps_the_trained_models_and_offers_the_partial_ones(app, monkeypatch):
+    gate_training(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        before = snapshot(app)
+        tab = app.screen.query_one(TrainTab)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: all(len(r.history) == 1 for r in tab._runs.values()))
+        await pilot.press("c")
+        await wait_for(pilot, lambda: not tab.training)
+        await pilot.pause()
+        assert_unchanged(app, before)  # the good models stay in use
+        assert set(tab.partial) == {"fc", "cnn"}
+        assert all(r.cancelled and len(r.history) == 1 for r in tab.partial.values())
+        severity, text = app.notes[-1]
+        assert text.startswith("Cancelled: kept the FC (trained 1 epoch") and "press u" in \
+            text.lower()
+        assert "u" in app.screen.active_bindings  # and in the footer
+        partial = dict(tab.partial)
+        await pilot.press("u")
+        assert app.workspace.fc is partial["fc"] and app.workspace.cnn is partial["cnn"]
+        assert not tab.partial
+        assert app.notes[-1][1] == "Now using the cancelled run's FC and CNN."
