@@ -94,122 +94,78 @@ def prompt_message(app: TuicnnApp) -> str:
     return str(app.screen.query_one("#file-prompt-message", Static).content)
 
 
-# -- names typed into the prompts -----------------------------------------------------------
+# -- names typed into the prompts, and files that are not what they claim ------------------
+
+#: (key, name typed, what must be said, where: the prompt stays open, or a notification).
+CASES = [
+    ("ctrl+s", "~nosuchuser/x.npz", "~nosuchuser is not a user on this machine", "prompt"),
+    ("ctrl+o", "~nosuchuser/x.npz", "~nosuchuser is not a user on this machine", "prompt"),
+    ("ctrl+e", "~nosuchuser/x.csv", "~nosuchuser is not a user on this machine", "prompt"),
+    ("ctrl+s", f"{LONG}.npz", "the name is too long", "prompt"),
+    ("ctrl+s", f"{LONG}/m.npz", "the name is too long", "prompt"),
+    ("ctrl+e", f"{LONG}.csv", "the name is too long", "prompt"),
+    ("ctrl+o", f"{LONG}.npz", "the name is too long", "note"),
+    ("ctrl+s", "fifo.npz", "it is a FIFO (named pipe); only regular files are ever replaced",
+     "prompt"),
+    ("ctrl+s", "/dev/full", "it is a device; only regular files are ever replaced", "prompt"),
+    ("ctrl+o", "/dev/zero", "'/dev/zero': it is a device, not a regular file.", "note"),
+    ("ctrl+o", "fifo.npz", "'fifo.npz': it is a FIFO (named pipe), not a regular file.", "note"),
+    ("ctrl+o", ".", "'.': it is a directory", "note"),
+    ("ctrl+o", "locked.npz", "'locked.npz': Permission denied.", "note"),
+    ("ctrl+s", "missing/x.npz", "No such file or directory in 'missing'", "note"),
+    ("ctrl+o", "odd.npz", "'odd.npz': its entry 'metadata' is not NumPy data.", "note"),
+    ("ctrl+o", "nan.npz", "holds nan values", "note"),
+]
 
 
-@pytest.mark.parametrize(("key", "name"), [
-    ("ctrl+s", "~nosuchuser/x.npz"), ("ctrl+o", "~nosuchuser/x.npz"),
-    ("ctrl+e", "~nosuchuser/x.csv")])
-async def test_an_unknown_user_is_explained_in_the_prompt(app, key, name):
-    async with app.run_test(size=SIZE) as pilot:
-        before = snapshot(app)
-        await pilot.press(key)
-        await submit(pilot, name)
-        assert isinstance(app.screen, FilePrompt)  # still open: type another name
-        assert "~nosuchuser is not a user on this machine" in prompt_message(app)
-        await pilot.press("escape")
-        assert_running(app)
-        assert_unchanged(app, before)
-
-
-@pytest.mark.parametrize(("key", "name", "where"), [
-    ("ctrl+s", f"{LONG}.npz", "prompt"), ("ctrl+e", f"{LONG}.csv", "prompt"),
-    ("ctrl+o", f"{LONG}.npz", "note"), ("ctrl+s", f"{LONG}/m.npz", "prompt")])
-async def test_a_300_character_name_is_one_line(app, key, name, where, tmp_path):
-    async with app.run_test(size=SIZE) as pilot:
-        before = snapshot(app)
-        await pilot.press(key)
-        await submit(pilot, name)
-        if where == "prompt":
-            assert "too long" in prompt_message(app)
-            await pilot.press("escape")
-        else:
-            assert len(app.notes) == 1 and app.notes[0][0] == "error"
-            assert "too long" in app.notes[0][1] and "\n" not in app.notes[0][1]
-        assert_running(app)
-        assert_unchanged(app, before)
-        assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("name", ["/dev/zero", "fifo.npz", "."])
-async def test_loading_what_is_not_a_regular_file_is_refused_at_once(app, name, tmp_path):
-    os.mkfifo(tmp_path / "fifo.npz")
-    async with app.run_test(size=SIZE) as pilot:
-        before = snapshot(app)
-        await pilot.press("ctrl+o")
-        await submit(pilot, name)
-        severity, text = app.notes[-1]
-        assert severity == "error" and "Cannot load models" in text
-        assert "regular file" in text or "directory" in text
-        assert_running(app)
-        assert_unchanged(app, before)
-
-
-async def test_saving_over_a_fifo_or_device_is_refused_in_the_prompt(app, tmp_path):
-    os.mkfifo(tmp_path / "fifo.npz")
-    async with app.run_test(size=SIZE) as pilot:
-        for name in ("fifo.npz", "/dev/full"):
-            await pilot.press("ctrl+s")
-            await submit(pilot, name)
-            assert "only regular files are ever replaced" in prompt_message(app)
-            await pilot.press("escape")
-        assert_running(app)
-
-
-async def test_an_unreadable_model_file_says_permission_denied(app, tmp_path, monkeypatch):
-    path = tmp_path / "locked.npz"
-    save_workspace_models(path, app.workspace.fc, app.workspace.cnn)
-    path.chmod(0)
+def hostile_files(app: TuicnnApp, folder, monkeypatch) -> None:
+    """A FIFO, a file only root could read, a zip whose metadata is not NumPy data, and a
+    model file with NaN weights, in ``folder``."""
+    os.mkfifo(folder / "fifo.npz")
+    fc, cnn = app.workspace.fc, app.workspace.cnn
+    save_workspace_models(folder / "locked.npz", fc, cnn)
+    (folder / "locked.npz").chmod(0)
     real_open = os.open
 
-    def refusing_open(target, *args, **kwargs):
+    def refusing_open(target, *args, **kwargs):  # as the kernel does for a normal user
         if os.fsdecode(target).endswith("locked.npz"):
             raise PermissionError(errno.EACCES, "Permission denied", target)
         return real_open(target, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refusing_open)
-    async with app.run_test(size=SIZE) as pilot:
-        before = snapshot(app)
-        await pilot.press("ctrl+o")
-        await submit(pilot, "locked.npz")
-        assert app.notes[-1] == ("error", "Cannot load models from 'locked.npz': Permission "
-                                 "denied.")
-        await pilot.press("ctrl+s")
-        await submit(pilot, "locked/x.npz")  # a folder that does not exist: the save says so
-        assert app.notes[-1][0] == "error" and "locked/x.npz" in app.notes[-1][1]
-        assert_running(app)
-        assert_unchanged(app, before)
-
-
-async def test_metadata_that_is_not_numpy_data_is_one_notification(app, tmp_path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("metadata.npy", b"not an array")
-    (tmp_path / "odd.npz").write_bytes(buffer.getvalue())
-    async with app.run_test(size=SIZE) as pilot:
-        before = snapshot(app)
-        await pilot.press("ctrl+o")
-        await submit(pilot, "odd.npz")
-        assert app.notes[-1] == ("error", "Cannot load models from 'odd.npz': its entry "
-                                 "'metadata' is not NumPy data.")
-        assert_running(app)
-        assert_unchanged(app, before)
+    (folder / "odd.npz").write_bytes(buffer.getvalue())
+    save_workspace_models(folder / "nan.npz", fc, cnn)
+    data = dict(np.load(folder / "nan.npz"))
+    name, value, _ = next(iter(fc.model.parameters()))
+    data[f"fc/{name}"] = np.full_like(value, np.nan)
+    np.savez(folder / "nan.npz", **data)
 
 
-async def test_nan_weights_are_refused_and_the_models_stay(app, tmp_path):
-    fc, cnn = app.workspace.fc, app.workspace.cnn
-    save_workspace_models(tmp_path / "nan.npz", fc, cnn)
-    data = dict(np.load(tmp_path / "nan.npz"))
-    data["fc/" + next(iter(fc.model.parameters()))[0]] = np.full_like(
-        next(iter(fc.model.parameters()))[1], np.nan)
-    np.savez(tmp_path / "nan.npz", **data)
+async def test_bad_names_and_hostile_files_are_one_line_and_nothing_changes(
+        app, tmp_path, monkeypatch):
+    hostile_files(app, tmp_path, monkeypatch)
+    files = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     async with app.run_test(size=SIZE) as pilot:
         before = snapshot(app)
-        await pilot.press("ctrl+o")
-        await submit(pilot, "nan.npz")
-        assert app.notes[-1][0] == "error" and "nan" in app.notes[-1][1]
-        assert_running(app)
-        assert_unchanged(app, before)
+        for key, name, expected, where in CASES:
+            app.notes.clear()
+            await pilot.press(key)
+            await submit(pilot, name)
+            if where == "prompt":
+                assert isinstance(app.screen, FilePrompt), (key, name)
+                assert expected in prompt_message(app), (key, name, prompt_message(app))
+                await pilot.press("escape")
+            else:
+                assert len(app.notes) == 1, (key, name, app.notes)
+                severity, text = app.notes[0]
+                assert severity == "error" and expected in text, (key, name, text)
+                assert "\n" not in text and len(text) < 300
+            assert_running(app)
+            assert_unchanged(app, before)
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == files
 
 
 async def test_a_slow_load_shows_progress_and_escape_cancels_it(app, tmp_path, monkeypatch):
@@ -256,22 +212,23 @@ async def test_quit_with_nothing_to_lose_quits_at_once(tmp_path, monkeypatch):
         assert not app.is_running
 
 
-@pytest.mark.parametrize("key", ["q", "ctrl+q", "ctrl+c"])
 async def test_quit_with_unsaved_models_asks_and_esc_stays(trained_records, tmp_path,
-                                                            monkeypatch, key):
-    """Models trained in this session (not from a file) are unsaved."""
+                                                            monkeypatch):
+    """Models trained in this session (not from a file) are unsaved: q, ctrl+q and ctrl+c
+    all ask; Esc and n stay; q in the question quits."""
     monkeypatch.chdir(tmp_path)
     app = TuicnnApp(trained_records.split)
     app.workspace.fc, app.workspace.cnn = trained_records.fc, trained_records.cnn
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(key)
-        assert isinstance(app.screen, ConfirmQuit)
-        losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
-        assert "The FC in use (trained 1 epoch" in losses and "is not saved" in losses
-        assert "The CNN in use" in losses
-        await pilot.press("escape")
-        assert_running(app)
-        await pilot.press(key)
+        for key, stay in (("q", "escape"), ("ctrl+q", "n"), ("ctrl+c", "escape")):
+            await pilot.press(key)
+            assert isinstance(app.screen, ConfirmQuit), key
+            losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
+            assert "The FC in use (trained 1 epoch" in losses and "is not saved" in losses
+            assert "The CNN in use" in losses
+            await pilot.press(stay)
+            assert_running(app)
+        await pilot.press("ctrl+c")
         await pilot.press("q")  # quit without saving
         await pilot.pause()
         assert not app.is_running
@@ -324,28 +281,19 @@ async def wait_for(pilot, condition, seconds: float = 20) -> None:
     raise AssertionError("condition not met in time")
 
 
-async def test_quit_mid_training_says_the_run_would_be_lost(app, monkeypatch):
-    gate_training(monkeypatch)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        tab = app.screen.query_one(TrainTab)
-        assert tab.training
-        await pilot.press("q")
-        assert isinstance(app.screen, ConfirmQuit)
-        losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
-        assert losses.startswith("Training is under way")
-        await pilot.press("n")
-        assert_running(app) and tab.training
-        await pilot.press("c")
-        await wait_for(pilot, lambda: not tab.training)
-
-
 async def test_cancel_keeps_the_trained_models_and_offers_the_partial_ones(app, monkeypatch):
     gate_training(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         before = snapshot(app)
         tab = app.screen.query_one(TrainTab)
         await pilot.press("t")
+        assert tab.training
+        await pilot.press("q")  # quitting mid-run asks, and says the run would be lost
+        assert isinstance(app.screen, ConfirmQuit)
+        losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
+        assert losses.startswith("Training is under way")
+        await pilot.press("n")
+        assert_running(app) and tab.training
         await wait_for(pilot, lambda: all(len(r.history) == 1 for r in tab._runs.values()))
         await pilot.press("c")
         await wait_for(pilot, lambda: not tab.training)
