@@ -142,8 +142,8 @@ async def test_random_keys_raise_no_exception(tmp_path, monkeypatch):
                 break
             await pilot.pause(0.05)
     print(f"\nkey fuzzer: {sent} keys in {time.monotonic() - start:.1f} s, seed {SEED}; "
-          f"keys per screen {seen}; {len(notes)} notifications; {runs} training runs started; slowest keys "
-          f"{sorted(slow.items(), key=lambda kv: -kv[1])[:5]}")
+          f"keys per screen {seen}; {len(notes)} notifications; {runs} training runs "
+          f"started; slowest keys {sorted(slow.items(), key=lambda kv: -kv[1])[:5]}")
     bad = [note for note in notes if EXCEPTION_TEXT.search(note)]
     assert bad == []
     assert getattr(app, "_exception", None) is None
