@@ -13,8 +13,11 @@ A model file is one NumPy ``.npz`` archive:
   epoch history.
 
 Nothing is pickled, so files load with ``allow_pickle=False``: opening a file from someone
-else cannot run code. Files are written to a temporary file in the same directory and renamed
-into place, so a crash or a full disk never leaves half a file under the chosen name.
+else cannot run code. Loading opens only regular files, and checks every array's shape and
+dtype from its ``.npy`` header before reading its data, then refuses NaN, inf and absurd
+values. Files are written to a temporary file in the same directory and renamed into place,
+so a crash or a full disk never leaves half a file under the chosen name; only regular files
+are replaced, with their permissions kept.
 
 Every problem becomes a ``ModelFileError`` whose message is one sentence naming the file and
 the problem, for the CLI to print and the UI to show as is.
