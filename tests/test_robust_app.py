@@ -16,6 +16,7 @@ import errno
 import io
 import os
 import threading
+import time
 import zipfile
 
 import numpy as np
@@ -78,16 +79,21 @@ def assert_running(app: TuicnnApp) -> None:
     assert any(isinstance(s, MainScreen) for s in app.screen_stack)
 
 
+async def wait_for(pilot, condition, seconds: float = 20) -> None:
+    """Pause until ``condition()`` holds (a busy machine can take seconds)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.02)
+
+
 async def submit(pilot, name: str) -> None:
     """Type ``name`` into the open prompt, Enter, and wait for any load to end."""
     pilot.app.screen.query_one(Input).value = name
     await pilot.press("enter")
     await pilot.pause()
-    for _ in range(250):
-        if not isinstance(pilot.app.screen, LoadProgress):
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the load did not end")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, LoadProgress))
 
 
 def prompt_message(app: TuicnnApp) -> str:
@@ -183,17 +189,13 @@ async def test_a_slow_load_shows_progress_and_escape_cancels_it(app, tmp_path, m
         await pilot.press("ctrl+o")
         app.screen.query_one(Input).value = "big.npz"
         await pilot.press("enter")
-        await pilot.pause(0.15)
-        assert isinstance(app.screen, LoadProgress)
+        await wait_for(pilot, lambda: isinstance(app.screen, LoadProgress))
         line = str(app.screen.query_one("#load-progress-line", Static).content)
         assert line.startswith("Loading big.npz · 0%") and "Esc cancels" in line
         await pilot.press("right")  # the UI answers keys meanwhile
         await pilot.press("escape")
         gate.set()
-        for _ in range(250):
-            if not isinstance(app.screen, LoadProgress):
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: not isinstance(app.screen, LoadProgress))
         assert app.notes[-1] == ("information", "Loading big.npz cancelled: your models are "
                                  "unchanged.")
         assert_running(app)
@@ -271,14 +273,6 @@ def gate_training(monkeypatch) -> None:
                 stop.wait(10)
 
     monkeypatch.setattr(concurrent, "train", gated)
-
-
-async def wait_for(pilot, condition, seconds: float = 20) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def test_cancel_keeps_the_trained_models_and_offers_the_partial_ones(app, monkeypatch):
