@@ -94,6 +94,7 @@ async def submit(pilot, name: str) -> None:
     await pilot.press("enter")
     await pilot.pause()
     await wait_for(pilot, lambda: not isinstance(pilot.app.screen, LoadProgress))
+    await pilot.pause()  # the prompt's or the load's callback runs after the screen is gone
 
 
 def prompt_message(app: TuicnnApp) -> str:
@@ -165,6 +166,7 @@ async def test_bad_names_and_hostile_files_are_one_line_and_nothing_changes(
                 assert expected in prompt_message(app), (key, name, prompt_message(app))
                 await pilot.press("escape")
             else:
+                await wait_for(pilot, lambda: app.notes)
                 assert len(app.notes) == 1, (key, name, app.notes)
                 severity, text = app.notes[0]
                 assert severity == "error" and expected in text, (key, name, text)
@@ -195,7 +197,7 @@ async def test_a_slow_load_shows_progress_and_escape_cancels_it(app, tmp_path, m
         await pilot.press("right")  # the UI answers keys meanwhile
         await pilot.press("escape")
         gate.set()
-        await wait_for(pilot, lambda: not isinstance(app.screen, LoadProgress))
+        await wait_for(pilot, lambda: not isinstance(app.screen, LoadProgress) and app.notes)
         assert app.notes[-1] == ("information", "Loading big.npz cancelled: your models are "
                                  "unchanged.")
         assert_running(app)
