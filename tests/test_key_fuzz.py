@@ -2,9 +2,11 @@
 
 Keys come from every binding the app, the main screen and the tabs declare, plus printable
 characters and the navigation keys; file prompts get names from a list of good and hostile
-ones. The app runs on 100 digits, and each model's training is stopped after a few batches
-(a cancel, as the user would press c), so runs end quickly even when the fuzzer has turned
-the settings up.
+ones. Now and then it goes to the Train tab and presses t or c. The app runs on 100
+digits, and each model's training is stopped after a few batches (the stop event a press of
+c sets), so runs end quickly even when the fuzzer has turned the settings up; such a run is
+"cancelled", so later runs exercise keeping the trained models and offering the partial
+ones (u).
 
 Pass: after every key the app is still running, Textual recorded no exception, and no
 notification reports one (a ``SomethingError:`` text or "Training failed"). Quitting is
@@ -33,7 +35,6 @@ from tuicnn.screens.confirm_quit import ConfirmQuit
 from tuicnn.screens.file_prompt import FilePrompt
 from tuicnn.screens.main import TABS, MainScreen, tab_class
 from tuicnn.tabs.base import bindings_of
-from tuicnn.tabs.train_tab import TrainTab
 
 SEED = 17
 MAX_KEYS = 1500
@@ -60,11 +61,14 @@ def binding_keys() -> list[str]:
     return sorted(keys)
 
 
-def short_runs(monkeypatch) -> None:
-    """Stop each model after ``BATCHES_PER_RUN`` batches, as a press of c would."""
+def short_runs(monkeypatch) -> list[str]:
+    """Stop each model after ``BATCHES_PER_RUN`` batches, as a press of c would. Returns
+    the list of models trained (one kind per model per run)."""
     real_train = concurrent.train
+    trained: list[str] = []
 
     def short(model, x_train, y_train, x_test, y_test, config=None, stop=None):
+        trained.append(model.kind)
         seen = 0
         for event in real_train(model, x_train, y_train, x_test, y_test, config, stop):
             yield event
@@ -74,11 +78,12 @@ def short_runs(monkeypatch) -> None:
                     stop.set()
 
     monkeypatch.setattr(concurrent, "train", short)
+    return trained
 
 
 async def test_random_keys_raise_no_exception(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    short_runs(monkeypatch)
+    trained = short_runs(monkeypatch)
     app = TuicnnApp(tiny_workspace(trained=False).split)
     notes: list[str] = []
     real_notify = app.notify
@@ -93,11 +98,9 @@ async def test_random_keys_raise_no_exception(tmp_path, monkeypatch):
     printable = list(string.ascii_letters + string.digits + string.punctuation)
     sent = 0
     seen: dict[str, int] = {}
-    runs, was_training = 0, False
     slow: dict[str, float] = {}
     start = time.monotonic()
     async with app.run_test(size=SIZES[0]) as pilot:
-        main = next(s for s in app.screen_stack if isinstance(s, MainScreen))
         while sent < MAX_KEYS and time.monotonic() - start < BUDGET_SECONDS:
             screen = app.screen
             kind = type(screen).__name__
@@ -107,19 +110,24 @@ async def test_random_keys_raise_no_exception(tmp_path, monkeypatch):
                 key = rng.choice(["escape", "n"])
             elif not isinstance(screen, (MainScreen, FilePrompt)) and roll < 0.7:
                 key = "escape"  # help, palette, load progress: mostly leave them
-            elif isinstance(screen, FilePrompt) and roll < 0.5:
+            elif isinstance(screen, FilePrompt) and roll < 0.6:
                 field = screen.query_one(Input)
                 if not field.disabled:
                     field.value = rng.choice(NAMES)
                 key = "enter" if not field.disabled else rng.choice(["y", "n", "escape"])
+            elif isinstance(screen, FilePrompt) and roll < 0.75:
+                key = "escape"
             elif roll < 0.03:
                 await pilot.resize_terminal(*rng.choice(SIZES))
                 await pilot.pause()
                 continue
             elif roll < 0.08:
                 key = rng.choice(["ctrl+s", "ctrl+o", "ctrl+e"])
-            elif roll < 0.16:
-                key = rng.choice(["t", "t", "c", "escape", "f1" if roll < 0.13 else "t"])
+            elif roll < 0.16 and isinstance(screen, MainScreen):
+                # To the Train tab, then start a run or cancel one.
+                await pilot.press(TABS[0][3])
+                sent += 1
+                key = rng.choice(["t", "t", "c", "escape"])
             elif roll < 0.35:
                 key = rng.choice(printable)
             else:
@@ -130,9 +138,6 @@ async def test_random_keys_raise_no_exception(tmp_path, monkeypatch):
             await pilot.press(key)
             slow[key] = max(slow.get(key, 0.0), time.monotonic() - before)
             sent += 1
-            training = any(tab.training for tab in main.query(TrainTab))
-            runs += training and not was_training
-            was_training = training
             assert app.is_running, f"the app ended after key {sent} ({key!r})"
             assert getattr(app, "_exception", None) is None, f"key {sent} ({key!r})"
         await pilot.pause()
@@ -142,8 +147,8 @@ async def test_random_keys_raise_no_exception(tmp_path, monkeypatch):
                 break
             await pilot.pause(0.05)
     print(f"\nkey fuzzer: {sent} keys in {time.monotonic() - start:.1f} s, seed {SEED}; "
-          f"keys per screen {seen}; {len(notes)} notifications; {runs} training runs "
-          f"started; slowest keys {sorted(slow.items(), key=lambda kv: -kv[1])[:5]}")
+          f"keys per screen {seen}; {len(notes)} notifications; {trained.count('cnn')} training "
+          f"runs; slowest keys {sorted(slow.items(), key=lambda kv: -kv[1])[:5]}")
     bad = [note for note in notes if EXCEPTION_TEXT.search(note)]
     assert bad == []
     assert getattr(app, "_exception", None) is None
