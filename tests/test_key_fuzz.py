@@ -67,10 +67,12 @@ def short_runs(monkeypatch) -> list[str]:
     real_train = concurrent.train
     trained: list[str] = []
 
-    def short(model, x_train, y_train, x_test, y_test, config=None, stop=None):
+    def short(model, x_train, y_train, x_test, y_test, config=None, stop=None,
+              watch=None):
         trained.append(model.kind)
         seen = 0
-        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop):
+        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop,
+                                watch):
             yield event
             if isinstance(event, BatchEnd):
                 seen += 1

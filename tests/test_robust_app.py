@@ -268,8 +268,10 @@ def gate_training(monkeypatch) -> None:
 
     real_train = concurrent.train
 
-    def gated(model, x_train, y_train, x_test, y_test, config=None, stop=None):
-        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop):
+    def gated(model, x_train, y_train, x_test, y_test, config=None, stop=None,
+              watch=None):
+        for event in real_train(model, x_train, y_train, x_test, y_test, config, stop,
+                                watch):
             yield event
             if isinstance(event, EpochEnd):
                 stop.wait(10)
@@ -283,7 +285,7 @@ async def test_cancel_keeps_the_trained_models_and_offers_the_partial_ones(app, 
         before = snapshot(app)
         tab = app.screen.query_one(TrainTab)
         await pilot.press("t")
-        assert tab.training
+        await wait_for(pilot, lambda: tab.training)
         await pilot.press("q")  # quitting mid-run asks, and says the run would be lost
         assert isinstance(app.screen, ConfirmQuit)
         losses = str(app.screen.query_one("#confirm-quit-losses", Static).content)
@@ -300,7 +302,9 @@ async def test_cancel_keeps_the_trained_models_and_offers_the_partial_ones(app, 
         severity, text = app.notes[-1]
         assert text.startswith("Cancelled: kept the FC (trained 1 epoch") and "press u" in \
             text.lower()
-        assert "u" in app.screen.active_bindings  # and in the footer
+        assert "u" in app.screen.active_bindings
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Use the cancelled run's models" in titles
         partial = dict(tab.partial)
         await pilot.press("u")
         assert app.workspace.fc is partial["fc"] and app.workspace.cnn is partial["cnn"]

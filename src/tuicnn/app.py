@@ -429,6 +429,10 @@ def _main_screen_commands(screen: MainScreen) -> Iterable[SystemCommand]:
                         "Train the FC and the CNN with the Train tab's settings (t)", train)
     yield SystemCommand("Cancel training",
                         "Stop both models after their current batch (c)", train_tab.action_cancel)
+    if train_tab.partial:
+        yield SystemCommand("Use the cancelled run's models", "Replace the models in use with "
+                            "the partial ones a cancelled run kept aside (u)",
+                            train_tab.action_use_partial)
     for pane, title in screen.query_one(TabBar).tabs:
         yield SystemCommand(f"Show tab: {title}", f"Switch to the {title} tab",
                             lambda tab=pane: screen.action_show_tab(tab))

@@ -164,7 +164,8 @@ class TrainTab(Vertical, BaseTab):
         # otherwise take the keystroke as typing; no field accepts letters anyway).
         Binding("t", "train", "Train both", priority=True),
         Binding("c,escape", "cancel", "Cancel training", key_display="c/esc", priority=True),
-        Binding("u", "use_partial", "Use partial run", priority=True),
+        # Only while a cancelled run has models to offer; the notification names the key.
+        Binding("u", "use_partial", "Use partial run", show=False, priority=True),
     ]
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
