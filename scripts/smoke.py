@@ -28,6 +28,8 @@ from tuicnn.nn.kinds import display_name
 SIZE = (80, 24)
 EPOCH_FIELDS = {"model", "epoch", "epochs", "train_loss", "train_acc", "test_loss", "test_acc",
                 "seconds"}
+#: The CNN's epoch lines also say how far conv1 moved from its start.
+CNN_FIELDS = {"conv1_change", "conv1_init_corr"}
 
 
 async def check_app() -> str:
@@ -71,7 +73,8 @@ def check_cli() -> dict[str, float]:
     if [line["model"] for line in lines] != ["fc", "cnn"]:
         raise AssertionError(f"expected an FC line then a CNN line, got {result.stdout!r}")
     for line in lines:
-        if set(line) != EPOCH_FIELDS:
+        expected = EPOCH_FIELDS | (CNN_FIELDS if line["model"] == "cnn" else set())
+        if set(line) != expected:
             raise AssertionError(f"unexpected fields: {sorted(line)}")
     return {line["model"]: line["test_acc"] for line in lines}
 
