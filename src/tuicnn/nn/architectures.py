@@ -264,6 +264,13 @@ def _alexnet_torchvision() -> list[Layer]:
         Conv2D(256, 256, 3, 1, 1, name="conv5"),
         ReLU(name="relu5"),
         MaxPool2D(3, 2, name="pool5"),
+        *_alexnet_classifier(),
+    ]
+
+
+def _alexnet_classifier() -> list[Layer]:
+    """AlexNet's three dense layers on the 6×6×256 pool5 output (all its variants share them)."""
+    return [
         Flatten(name="flatten"),
         Dropout(0.5, name="drop6"),
         Dense(6 * 6 * 256, 4096, name="fc6"),
@@ -292,14 +299,7 @@ def _alexnet() -> list[Layer]:
         Conv2D(384, 256, 3, 1, 1, name="conv5"),
         ReLU(name="relu5"),
         MaxPool2D(3, 2, name="pool5"),
-        Flatten(name="flatten"),
-        Dropout(0.5, name="drop6"),
-        Dense(6 * 6 * 256, 4096, name="fc6"),
-        ReLU(name="relu6"),
-        Dropout(0.5, name="drop7"),
-        Dense(4096, 4096, name="fc7"),
-        ReLU(name="relu7"),
-        Dense(4096, 1000, name="fc8"),
+        *_alexnet_classifier(),
     ]
 
 
