@@ -113,7 +113,7 @@ async def test_stepping_shifts_and_digits_shows_the_shifted_digit(trained):
                                    rtol=1e-5)
         assert bars.true_index == int(trained.split.y_test[0])
 
-        await pilot.press("n", "n", "b", "up")  # digit 1, shift 2 (the table row moves too)
+        await pilot.press("n", "n", "p", "up")  # digit 1, shift 2 (the table row moves too)
         assert (tab.digit, tab.shift) == (1, 2)
         np.testing.assert_array_equal(app.query_one("#shift-image", Heatmap).data,
                                       shift_images(x[1:2], 2, 0)[0, :, :, 0])

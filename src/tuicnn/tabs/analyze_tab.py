@@ -91,7 +91,7 @@ class AnalyzeTab(Vertical, BaseTab):
         Binding("right_curly_bracket", "shift(0, 1)", "Move down", key_display="}",
                 show=False),
         Binding("n", "step_digit(1)", "Next digit", show=False),
-        Binding("b", "step_digit(-1)", "Previous digit", show=False),
+        Binding("p", "step_digit(-1)", "Previous digit", show=False),
         Binding("up", "patch(-1, 0)", "Patch up", show=False),
         Binding("down", "patch(1, 0)", "Patch down", show=False),
         Binding("left", "patch(0, -1)", "Patch left", show=False),

@@ -90,7 +90,7 @@ class ShiftTab(Vertical, BaseTab):
         Binding("right_square_bracket", "step_shift(1)", "Bigger shift", key_display="]"),
         Binding("n", "step_digit(1)", "Next digit"),
         Binding("v", "variants", "Train variants"),
-        Binding("b", "step_digit(-1)", "Previous digit", show=False),
+        Binding("p", "step_digit(-1)", "Previous digit", show=False),
     ]
 
     @dataclass(eq=False)
@@ -523,5 +523,5 @@ class ShiftTab(Vertical, BaseTab):
             summary.append("✓ right\n" if right else "✗ wrong\n",
                            style="green" if right else "red")
             self.query_one(f"#shift-{kind}-bars", ProbabilityBars).update(p, true_label=true)
-        summary.append("[ ] shift · n/b digit", style="dim")
+        summary.append("[ ] shift · n/p digit", style="dim")
         self.query_one("#shift-summary", Static).update(summary)
