@@ -12,12 +12,12 @@ pixel in it matters.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
 
 from tuicnn.nn.blocks import IDENTITY_WINDOW, Window, window_of
+from tuicnn.nn.gradients import input_gradient as engine_input_gradient
 from tuicnn.nn.layers import Layer
 from tuicnn.nn.model import Sequential
 
@@ -102,21 +102,12 @@ def input_box(model: Sequential, layer: str, row: int, col: int) -> Box:
                min(left + window.kernel - 1, image_w - 1), window.kernel)
 
 
-def _detached(layer: Layer) -> Layer:
-    """A copy of ``layer`` sharing its weights but with its own caches and gradients, so a
-    backward pass for the tracer never writes into the model in use."""
-    clone = copy.copy(layer)
-    clone.grads = {key: np.zeros_like(value) for key, value in layer.params.items()}
-    clone.needs_input_grad = True
-    return clone
-
-
 def input_gradient(model: Sequential, image: np.ndarray, layer: str, channel: int, row: int,
                    col: int) -> np.ndarray:
     """``∂ layer[row, col, channel] / ∂ input`` for one image, by the engine's backward pass.
 
-    Runs the layers up to ``layer`` forward (caching), sets the upstream gradient to a one-hot
-    at the cell and calls each layer's ``backward`` in reverse, down to the input.
+    The layers up to ``layer`` through :func:`tuicnn.nn.gradients.input_gradient`, on copies
+    that share the weights: the model is never written to.
 
     Args:
         image: ``(28, 28, 1)`` float image in [0, 1].
@@ -127,20 +118,15 @@ def input_gradient(model: Sequential, image: np.ndarray, layer: str, channel: in
     Raises:
         ValueError: unknown layer, channel out of range or a cell outside the map.
     """
-    layers = [_detached(item) for item in layers_up_to(model, layer)]
+    layers = layers_up_to(model, layer)
     height, width, channels = layer_shape(model, layer)
     if not 0 <= channel < channels:
         raise ValueError(f"channel {channel} is out of range: {layer} has channels "
                          f"0–{channels - 1}")
     input_box(model, layer, row, col)  # checks the cell
     x = np.asarray(image, dtype=model.dtype).reshape((1, *model.input_shape))
-    for item in layers:
-        x = item.forward(x, train=True)
-    upstream = np.zeros_like(x)
-    upstream[0, row, col, channel] = 1.0
-    for item in reversed(layers):
-        upstream = item.backward(upstream)
-    return np.asarray(upstream[0, :, :, 0], dtype=np.float64)
+    gradient = engine_input_gradient(layers, x, (0, row, col, channel))
+    return np.asarray(gradient[0, :, :, 0], dtype=np.float64)
 
 
 def support_box(gradient: np.ndarray) -> tuple[int, int, int, int] | None:

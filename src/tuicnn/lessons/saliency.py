@@ -1,18 +1,17 @@
 """Gradient saliency: how much a net's score for one class moves when one pixel changes.
 
-``|∂ logit_c / ∂ pixel|`` for one image, through the engine's own backward pass (each
-layer's ``backward``), on a private copy of the model: the backward pass writes the layers'
-caches and parameter gradients, and the workspace's model may be read by another tab at the
-same time. The FC's input is the flattened image; its ``Flatten`` layer hands the gradient
-back in image shape, so both nets give a ``(28, 28)`` map.
+``|∂ logit_c / ∂ pixel|`` for one image, through the engine's own backward pass
+(:func:`tuicnn.nn.gradients.input_gradient`, on copies of the layers that share the weights:
+the workspace's model, which another tab may read at the same time, is never written to).
+The FC's input is the flattened image; its ``Flatten`` layer hands the gradient back in image
+shape, so both nets give a ``(28, 28)`` map.
 """
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
+from tuicnn.nn.gradients import input_gradient as engine_input_gradient
 from tuicnn.nn.model import Sequential
 
 METHOD = "gradient saliency |∂ score/∂ pixel|"
@@ -30,16 +29,9 @@ def input_gradient(model: Sequential, image: np.ndarray, target: int) -> np.ndar
     Returns:
         ``(28, 28)`` array in the model's dtype.
     """
-    net = copy.deepcopy(model)
-    for layer in net.layers:
-        layer.needs_input_grad = True  # the engine skips the first layer's: we need it
-    x = np.asarray(image, dtype=net.dtype).reshape((1, *net.input_shape))
-    logits = net.forward(x, train=True)
-    grad = np.zeros_like(logits)
-    grad[0, target] = 1.0
-    for layer in reversed(net.layers):
-        grad = layer.backward(grad)
-    return np.asarray(grad).reshape(net.input_shape)[:, :, 0]
+    x = np.asarray(image, dtype=model.dtype).reshape((1, *model.input_shape))
+    gradient = engine_input_gradient(model.layers, x, (0, target))
+    return gradient.reshape(model.input_shape)[:, :, 0]
 
 
 def saliency(model: Sequential, image: np.ndarray, target: int) -> np.ndarray:
