@@ -24,7 +24,7 @@ from typing import TextIO
 import numpy as np
 
 from tuicnn.cli import report, train_command
-from tuicnn.cli.common import UsageError
+from tuicnn.cli.common import UsageError, load_records
 from tuicnn.data.dataset import Split
 from tuicnn.data.transforms import shift_images
 from tuicnn.lessons import channel_top, confusion, occlusion, saliency
@@ -32,7 +32,6 @@ from tuicnn.nn.config import TrainConfig
 from tuicnn.nn.events import BatchEnd, EpochEnd
 from tuicnn.nn.model import Sequential
 from tuicnn.nn.training import train as train_model
-from tuicnn.session.model_file import ModelFileError, load_models
 from tuicnn.session.workspace import ModelRecord
 
 HELP = "confusion matrices, saliency and occlusion for the FC and the CNN"
@@ -115,24 +114,22 @@ def _loaded(args: argparse.Namespace) -> tuple[dict[str, Sequential], Split]:
     Raises:
         UsageError: the model file's one-sentence error, or a ``--seed`` other than theirs.
     """
-    try:
-        records = load_models(args.load)
-    except ModelFileError as error:
-        raise UsageError(str(error)) from None
+    records = load_records(args.load)
     seed = records[0].seed
     if args.seed not in (0, seed):
         raise UsageError(f"--seed does not apply with --load: the test split is drawn with "
                          f"the models' own seed ({seed})")
     args.seed = seed
-    return {record.model.kind: record.model for record in records}, train_command._split(args)
+    models = {record.model.kind: record.model for record in records}
+    return models, train_command.training_split(args)
 
 
 def _trained(args: argparse.Namespace, err: TextIO) -> tuple[dict[str, Sequential], Split]:
     """Train the FC and the CNN as ``tuicnn train`` would (and ``--save`` them if asked)."""
-    config: TrainConfig = train_command._config(args)
-    train_command._check_outputs(args)
-    split = train_command._split(args)
-    records = [ModelRecord(model, config=config) for model in train_command._models(args)]
+    config: TrainConfig = train_command.training_config(args)
+    train_command.check_outputs(args)
+    split = train_command.training_split(args)
+    records = [ModelRecord(model, config=config) for model in train_command.new_models(args)]
     bar = report.ProgressBar(err, enabled=err.isatty())
     try:
         for record in records:
@@ -144,7 +141,7 @@ def _trained(args: argparse.Namespace, err: TextIO) -> tuple[dict[str, Sequentia
                     record.history.append(event)
     finally:
         bar.clear()
-    for line in train_command._write_outputs(args, records):
+    for line in train_command.write_outputs(args, records):
         if not args.json:
             print(line, file=err)
     return {record.model.kind: record.model for record in records}, split

@@ -7,9 +7,12 @@ Parsing only, and no NumPy: every command module builds its own options from the
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from tuicnn.nn.config import LIMITS
+
+if TYPE_CHECKING:
+    from tuicnn.session.workspace import ModelRecord
 
 PROG = "tuicnn"
 MODELS = ("fc", "cnn", "both")
@@ -51,3 +54,17 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dataset", choices=DATASETS,
                         help="mnist = the bundled digits (default), fashion = Debian's "
                         "Fashion-MNIST (package dataset-fashion-mnist)")
+
+
+def load_records(path: str) -> tuple[ModelRecord, ModelRecord]:
+    """The FC and CNN records saved in ``path`` (``--load``), for any command.
+
+    Raises:
+        UsageError: the model file's one-sentence ``ModelFileError``.
+    """
+    from tuicnn.session.model_file import ModelFileError, load_models  # NumPy: on use only
+
+    try:
+        return load_models(path)
+    except ModelFileError as error:
+        raise UsageError(str(error)) from None

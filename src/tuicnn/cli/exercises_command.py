@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from tuicnn.cli.common import UsageError, add_data_options
+from tuicnn.cli.common import UsageError, add_data_options, load_records
 from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
@@ -28,7 +28,6 @@ from tuicnn.lessons.exercises import Exercise, Subject, build_exercises, grade_a
 from tuicnn.lessons.progress import progress_path, reset_progress
 from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN, check_range
 from tuicnn.nn.model import build_cnn, build_fc
-from tuicnn.session.model_file import ModelFileError, load_models
 from tuicnn.session.workspace import START_SIZE, ModelRecord
 
 HELP = "questions about the CNN, graded by the engine (for labs)"
@@ -86,10 +85,7 @@ def subject(args: argparse.Namespace) -> tuple[Subject, int]:
     """
     records: tuple[ModelRecord, ModelRecord] | None = None
     if args.load is not None:
-        try:
-            records = load_models(args.load)
-        except ModelFileError as error:
-            raise UsageError(str(error)) from None
+        records = load_records(args.load)
     seed = (records[0].seed if records else 0) if args.seed is None else args.seed
     try:
         check_range("seed", seed)

@@ -20,7 +20,7 @@ import json
 import sys
 from typing import TextIO
 
-from tuicnn.cli.common import UsageError
+from tuicnn.cli.common import UsageError, load_records
 
 HELP = "show the numbers behind a convolution step, a receptive field, the conv lab"
 DESCRIPTION = ("Print the numbers the Mechanics tab shows: one convolution step, a cell's "
@@ -117,14 +117,10 @@ class _Session:
         from tuicnn.data.dataset import bundled_split
         from tuicnn.nn.config import DEFAULT_FILTERS, DEFAULT_HIDDEN
         from tuicnn.nn.model import build_cnn, build_fc
-        from tuicnn.session.model_file import ModelFileError, load_models
         from tuicnn.session.workspace import START_SIZE
 
         if args.load is not None:
-            try:
-                fc, cnn = load_models(args.load)
-            except ModelFileError as error:
-                raise UsageError(str(error)) from None
+            fc, cnn = load_records(args.load)
             self.fc, self.cnn, seed = fc.model, cnn.model, cnn.seed
             self.label = f"loaded from {args.load}: {cnn.status}".replace("·", "-")
         else:

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from tuicnn.cli import report
-from tuicnn.cli.common import TRAIN_SIZE_HELP, UsageError, add_data_options
+from tuicnn.cli.common import TRAIN_SIZE_HELP, UsageError, add_data_options, load_records
 from tuicnn.cli.datasets import resolve_data_dir
 from tuicnn.data.dataset import Split, bundled_split, idx_split
 from tuicnn.data.errors import DataError
@@ -43,7 +43,6 @@ from tuicnn.nn.events import BatchEnd, EpochEnd
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
 from tuicnn.nn.shapes import CNN_HEADS
 from tuicnn.nn.training import train as train_model
-from tuicnn.session.model_file import ModelFileError, load_models
 from tuicnn.session.workspace import ModelRecord
 
 MAX_SHIFT = 27
@@ -136,18 +135,6 @@ def _check(args: argparse.Namespace) -> TrainConfig:
         return TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                            seed=seed)
     except ValueError as error:
-        raise UsageError(str(error)) from None
-
-
-def _load(path: str) -> tuple[ModelRecord, ModelRecord]:
-    """The FC and CNN records saved in ``path``.
-
-    Raises:
-        UsageError: the model file's one-sentence ``ModelFileError``.
-    """
-    try:
-        return load_models(path)
-    except ModelFileError as error:
         raise UsageError(str(error)) from None
 
 
@@ -249,7 +236,7 @@ def run_shift_test(args: argparse.Namespace, out: TextIO | None = None,
         out.flush()
 
     if load is not None:
-        records = _load(load)
+        records = load_records(load)
         seed = records[0].seed if args.seed is None else args.seed
         split = _split(args, seed)
         models = {model_key(record.model.hparams.get("head", "flatten"), 0, record.model.kind):

@@ -106,7 +106,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run_train)
 
 
-def _config(args: argparse.Namespace) -> TrainConfig:
+def training_config(args: argparse.Namespace) -> TrainConfig:
     """The training config, with every range checked by the engine before any data is read.
 
     Raises:
@@ -150,7 +150,7 @@ def check_output(path: str, force: bool, option: str) -> Path:
     return target
 
 
-def _check_outputs(args: argparse.Namespace) -> None:
+def check_outputs(args: argparse.Namespace) -> None:
     """``--save`` needs both models; each output file must be new (or ``--force``).
 
     Raises:
@@ -176,7 +176,7 @@ def _same_file(first: str, second: str) -> bool:
         return first == second
 
 
-def _write_outputs(args: argparse.Namespace, records: list[ModelRecord]) -> list[str]:
+def write_outputs(args: argparse.Namespace, records: list[ModelRecord]) -> list[str]:
     """Save the models and/or the history; return one line per file written.
 
     Raises:
@@ -201,7 +201,7 @@ def _write_outputs(args: argparse.Namespace, records: list[ModelRecord]) -> list
     return done
 
 
-def _split(args: argparse.Namespace) -> Split:
+def training_split(args: argparse.Namespace) -> Split:
     """The bundled digits or IDX files (``--data-dir``/``--dataset``), subsampled with ``--seed``.
 
     Raises:
@@ -218,7 +218,7 @@ def _split(args: argparse.Namespace) -> Split:
         raise UsageError(str(error)) from None
 
 
-def _models(args: argparse.Namespace) -> list[Sequential]:
+def new_models(args: argparse.Namespace) -> list[Sequential]:
     """FC then CNN (for ``both``), each initialised from ``--seed`` like the UI's models."""
     models = []
     if args.model in ("fc", "both"):
@@ -261,10 +261,10 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    config = _config(args)
-    _check_outputs(args)
-    split = _split(args)
-    models = _models(args)
+    config = training_config(args)
+    check_outputs(args)
+    split = training_split(args)
+    models = new_models(args)
 
     def emit(text: str) -> None:
         out.write(text + "\n")
@@ -302,7 +302,7 @@ def run_train(args: argparse.Namespace, out: TextIO | None = None,
         bar.clear()
     if not args.json:
         emit("\n" + report.comparison(results, time.perf_counter() - start))
-    written = _write_outputs(args, records)
+    written = write_outputs(args, records)
     if not args.json:  # --json promises JSON lines only; exit code 0 says the files exist
         for line in written:
             emit(line)
