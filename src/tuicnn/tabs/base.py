@@ -81,3 +81,11 @@ class BaseTab(Widget):
 def bindings_of(owner: type) -> list[Binding]:
     """``owner.BINDINGS`` as ``Binding`` objects (a class may list plain tuples too)."""
     return [b if isinstance(b, Binding) else Binding(*b) for b in owner.BINDINGS]
+
+
+def digit_bindings() -> list[Binding]:
+    """``0``-``9`` run ``digit(d)``: pick a test example of that class (Explore, Mechanics).
+    One help line covers all ten (the others need none)."""
+    bindings = [Binding("0", "digit(0)", "Show a test example of that digit", key_display="0–9",
+                        show=False)]
+    return bindings + [Binding(str(d), f"digit({d})", "", show=False) for d in range(1, 10)]

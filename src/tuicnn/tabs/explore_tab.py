@@ -51,7 +51,7 @@ from tuicnn.lessons.filter_change import (
 )
 from tuicnn.lessons.time_machine import Conv1Frame, conv1_frames, conv1_maps, loss_marks
 from tuicnn.nn.tracing import Trace
-from tuicnn.tabs.base import BaseTab
+from tuicnn.tabs.base import BaseTab, digit_bindings
 from tuicnn.widgets.explore.filters_view import FiltersView, learned_title
 from tuicnn.widgets.explore.maxpool_view import MaxPoolView
 from tuicnn.widgets.explore.pipeline_view import PipelineView
@@ -76,20 +76,11 @@ TRAIN_HINT = "train it in the Train tab (F2)"
 """Ends the header while the CNN is untrained, as the Draw and Shift tabs' notices do."""
 
 
-def _digit_bindings() -> list[Binding]:
-    """``0``-``9`` pick a digit. One help line covers all ten (the others need none)."""
-    bindings = [
-        Binding("0", "digit(0)", "Show a test example of that digit", key_display="0–9", show=False)
-    ]
-    bindings += [Binding(str(d), f"digit({d})", "", show=False) for d in range(1, 10)]
-    return bindings
-
-
 class ExploreTab(Vertical, BaseTab):
     """Shows one digit flowing through the CNN; every number is the engine's."""
 
     BINDINGS = [
-        *_digit_bindings(),
+        *digit_bindings(),
         Binding("n", "example(1)", "Next example", group=Binding.Group("Example")),
         Binding("p", "example(-1)", "Previous example", group=Binding.Group("Example")),
         Binding("f", "view('filters')", "Filters view", group=Binding.Group("View")),

@@ -45,7 +45,7 @@ from tuicnn.lessons.receptive_field import (
 from tuicnn.lessons.weight_sharing import first_dense, weight_sharing
 from tuicnn.nn.architectures import app_architectures, summarize
 from tuicnn.nn.tracing import Trace
-from tuicnn.tabs.base import BaseTab
+from tuicnn.tabs.base import BaseTab, digit_bindings
 from tuicnn.widgets.mechanics.field_view import FieldView
 from tuicnn.widgets.mechanics.lab_view import LabView
 from tuicnn.widgets.mechanics.sharing_view import SharingView
@@ -59,12 +59,6 @@ VIEWS = {"step": "Step", "sharing": "Sharing", "lab": "Kernel lab", "field": "Re
 STEP_LAYERS = ("conv1", "conv2")
 START_DIGIT = 6
 RELU_OF = {"conv1": "relu1", "conv2": "relu2"}
-
-
-def _digit_bindings() -> list[Binding]:
-    bindings = [Binding("0", "digit(0)", "Show a test example of that digit", key_display="0–9",
-                        show=False)]
-    return bindings + [Binding(str(d), f"digit({d})", "", show=False) for d in range(1, 10)]
 
 
 def _arrow(key: str, rows: int, cols: int, what: str) -> Binding:
@@ -94,7 +88,7 @@ class MechanicsTab(Vertical, BaseTab):
         Binding("h", "hand_made", "Kernel lab: hand-made / CNN filter", show=False),
         Binding("n", "example(1)", "Next example", show=False),
         Binding("p", "example(-1)", "Previous example", show=False),
-        *_digit_bindings(),
+        *digit_bindings(),
         _arrow("up", -1, 0, "Move the cell up (lab: previous setting)"),
         _arrow("down", 1, 0, "Move the cell down (lab: next setting)"),
         _arrow("left", 0, -1, "Move the cell left (lab: decrease the setting)"),
