@@ -35,6 +35,7 @@ from tuicnn.screens.confirm_quit import ConfirmQuit
 from tuicnn.screens.file_prompt import FilePrompt
 from tuicnn.screens.main import TABS, MainScreen, tab_class
 from tuicnn.tabs.base import bindings_of
+from tuicnn.tabs.train_tab import TrainTab
 
 SEED = 17
 MAX_KEYS = 1500
@@ -80,6 +81,7 @@ def short_runs(monkeypatch) -> list[str]:
                     stop.set()
 
     monkeypatch.setattr(concurrent, "train", short)
+    monkeypatch.setattr(TrainTab, "trainer", "thread")  # the stop lives in this process
     return trained
 
 

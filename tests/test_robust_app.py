@@ -277,6 +277,7 @@ def gate_training(monkeypatch) -> None:
                 stop.wait(10)
 
     monkeypatch.setattr(concurrent, "train", gated)
+    monkeypatch.setattr(TrainTab, "trainer", "thread")  # the gate lives in this process
 
 
 async def test_cancel_keeps_the_trained_models_and_offers_the_partial_ones(app, monkeypatch):

@@ -92,6 +92,8 @@ def gate_train(monkeypatch, hold_before: bool = False, hold_after_epoch: bool = 
                 stop.wait(10)
 
     monkeypatch.setattr(concurrent, "train", gated)
+    # The gate is set in this process: train in its threads, not in a child process.
+    monkeypatch.setattr(TrainTab, "trainer", "thread")
     return calls
 
 
@@ -322,6 +324,7 @@ async def test_training_failure_is_reported_not_raised(split, monkeypatch):
         yield  # pragma: no cover
 
     monkeypatch.setattr(concurrent, "train", broken)
+    monkeypatch.setattr(TrainTab, "trainer", "thread")  # broken in this process only
     app = TuicnnApp(split)
     notes = []
     monkeypatch.setattr(app, "notify", lambda message, **kw: notes.append(message))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -51,11 +51,11 @@ from tuicnn.widgets.train.training_chart import TrainingChart
 
 if TYPE_CHECKING:
     from tuicnn.data.dataset import Split
-    from tuicnn.nn.events import Cancelled
+    from tuicnn.nn.events import Cancelled, TrainEvent
     from tuicnn.nn.model import Sequential
 
 TRAINING_NICENESS = 10
-"""How much lower the training threads' OS priority is than the UI's (Linux)."""
+"""How much lower the training's OS priority is than the UI's (Linux)."""
 
 #: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 MEDIUM_WIDTH = 90
@@ -101,6 +101,16 @@ def _conv1_init_label(conv1_init: str) -> str:
     """The checkbox says its state in words too: its mark differs only by colour."""
     state = "near zero (on)" if conv1_init == "small" else "usual size (off)"
     return f"CNN conv1 starts {state}"
+
+
+def _failure(error: Exception) -> str:
+    """One line for a failed run; a dead child process already says it in words."""
+    from tuicnn.nn.process_training import TrainingProcessDied
+
+    if isinstance(error, TrainingProcessDied):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
 
 
 class TrainTab(Vertical, BaseTab):
@@ -169,6 +179,11 @@ class TrainTab(Vertical, BaseTab):
     ]
 
     clock: Callable[[], float] = staticmethod(time.monotonic)
+    trainer: str = "process"
+    """Where a run trains: ``"process"`` (a niced child process; the interpreter lock stays
+    the UI's) or ``"thread"`` (niced threads of the app). See nn/process_training.py."""
+    training_pid: int | None = None
+    """The last run's child process id (``"process"`` runs only)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -473,8 +488,7 @@ class TrainTab(Vertical, BaseTab):
         (here, off the UI thread: IDX files are read again). Errors end the run with a
         message instead of crashing the app.
         """
-        from tuicnn.nn.concurrent import train_concurrently  # NumPy: not for frame 1
-        from tuicnn.nn.model import build_cnn, build_fc
+        from tuicnn.nn.model import build_cnn, build_fc  # NumPy: not for frame 1
 
         worker = get_current_worker()
         models: tuple = ()
@@ -487,10 +501,7 @@ class TrainTab(Vertical, BaseTab):
             snapshots: dict[str, list] = {}
             latest: dict[str, BatchEnd] = {}
             posted = 0.0
-            # nice: the UI thread is scheduled ahead of the training threads on busy cores.
-            for event in train_concurrently(models, split.x_train, split.y_train,
-                                            split.x_test, split.y_test, config, stop,
-                                            nice=TRAINING_NICENESS, watch="conv1"):
+            for event in self._training_events(models, split, config, stop):
                 if worker.is_cancelled:
                     stop.set()
                 if isinstance(event, BatchEnd):
@@ -506,9 +517,29 @@ class TrainTab(Vertical, BaseTab):
                 else:
                     self.post_message(TrainTab.ModelStopped(event))
         except Exception as error:  # reported in the UI; the previous models stay
-            self.post_message(TrainTab.Ended((), split, config, f"{type(error).__name__}: {error}"))
+            self.post_message(TrainTab.Ended((), split, config, _failure(error)))
             return
         self.post_message(TrainTab.Ended(models, split, config, snapshots=snapshots))
+
+    def _training_events(self, models: tuple, split: Split, config: TrainConfig,
+                         stop: threading.Event) -> Iterator[TrainEvent]:
+        """Both models' events, from a niced child process (``trainer == "process"``) or
+        from niced threads of this one. Either way the UI thread is scheduled first."""
+        from tuicnn.nn import process_training
+
+        arrays = (split.x_train, split.y_train, split.x_test, split.y_test)
+        if self.trainer == "process" and process_training.available():
+            return process_training.train_in_process(
+                models, *arrays, config, stop, nice=TRAINING_NICENESS, watch="conv1",
+                on_start=self._child_started)
+        from tuicnn.nn.concurrent import train_concurrently
+
+        return train_concurrently(models, *arrays, config, stop, nice=TRAINING_NICENESS,
+                                  watch="conv1")
+
+    def _child_started(self, pid: int) -> None:
+        """Called from the training thread: the child's pid, for tests and the record."""
+        self.training_pid = pid
 
     # -- messages from the training thread ------------------------------------------------
     def on_train_tab_progress(self, message: TrainTab.Progress) -> None:

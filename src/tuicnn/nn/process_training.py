@@ -1,0 +1,245 @@
+"""Train models in a child process at a lower OS priority, streaming the same events.
+
+Why a process and not threads: the app's UI and a training thread share one interpreter
+lock. A training thread niced below busy neighbours can be descheduled *while it holds the
+lock*; the UI thread then waits for a thread the kernel will not run (priority inversion),
+and OpenBLAS's worker threads, started before any thread was niced, keep the UI's
+priority. A child process has its own lock, and every one of its threads (BLAS's
+included, started after the child niced itself) runs at the lower priority.
+
+``train_in_process`` has ``train_concurrently``'s interface: the models passed in are
+trained *in place* (their final weights are copied back when the child is done, or has
+stopped on request), the events are the same objects in the same per-model order, and the
+child computes with the same engine on the same arrays, so a thread and a process give
+bit-identical models for the same seed.
+
+Protocol (pickles over two pipes; this module imports no NumPy at the top, so the child
+can lower its priority before NumPy starts BLAS's threads):
+
+* parent → child: the job ``(models, x_train, y_train, x_test, y_test, config, watch)``,
+  then maybe ``"stop"``. End of file there means the parent is gone: the child exits.
+* child → parent: ``("events", [TrainEvent, ...])`` (batched, at most every
+  ``FLUSH_SECONDS`` for batch ends; epoch ends, snapshots and cancellations go at once),
+  then ``("done", [[param, ...] per model])`` or ``("error", exception)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import BatchEnd, TrainEvent
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from tuicnn.nn.model import Sequential
+
+#: The child sends batch ends at most this often (in lists): fewer wake-ups of the parent.
+FLUSH_SECONDS = 0.02
+#: How often the parent looks at the stop event while no event arrives.
+POLL_SECONDS = 0.05
+#: How long a stopped child may take to finish its batch and exit before it is killed.
+EXIT_SECONDS = 5.0
+
+_CHILD = "import sys; from tuicnn.nn.process_training import child_main; child_main(sys.argv[1:])"
+
+
+class TrainingProcessDied(RuntimeError):
+    """The child ended without reporting (killed, crashed, out of memory); one line."""
+
+
+def available() -> bool:
+    """A child with inherited pipes and its own niceness needs a POSIX system."""
+    return os.name == "posix"
+
+
+def train_in_process(
+    models: Sequence[Sequential],
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    config: TrainConfig | None = None,
+    stop: threading.Event | None = None,
+    nice: int = 0,
+    watch: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> Iterator[TrainEvent]:
+    """Like ``train_concurrently``, but the training runs in a child process.
+
+    Args:
+        nice: the child's OS niceness above this process's (all its threads, BLAS's too).
+        on_start: called with the child's pid once it runs (tests check it is gone).
+
+    Yields:
+        The events of all models, interleaved, as ``train_concurrently`` yields them.
+
+    Raises:
+        The child's exception (re-raised here), or ``TrainingProcessDied`` when the child
+        ended without a word. Either way the models passed in keep their weights. The
+        child is gone when this generator ends, however it ends (closed early included).
+    """
+    import numpy as np
+
+    config = config or TrainConfig()
+    stop = stop or threading.Event()
+    child, events, control, stderr = _start_child(nice)
+    if on_start is not None:
+        on_start(child.pid)
+    try:
+        with contextlib.suppress(OSError):  # it died before reading its job: said below
+            control.send((list(models), x_train, y_train, x_test, y_test, config, watch))
+        asked_to_stop = False
+        while True:
+            if stop.is_set() and not asked_to_stop:
+                asked_to_stop = True
+                with contextlib.suppress(OSError):
+                    control.send("stop")
+            try:
+                if not events.poll(POLL_SECONDS):
+                    continue
+                kind, payload = events.recv()
+            except (EOFError, OSError):
+                raise TrainingProcessDied(_death(child, stderr)) from None
+            if kind == "events":
+                yield from payload
+            elif kind == "done":
+                for model, arrays in zip(models, payload, strict=True):
+                    for (_, param, _), array in zip(model.parameters(), arrays, strict=True):
+                        np.copyto(param, array)
+                return
+            else:
+                raise payload
+    finally:
+        _end_child(child, events, control, stderr)
+
+
+def _start_child(nice: int) -> tuple[subprocess.Popen, Connection, Connection, object]:
+    """The child, and the parent's ends of the two pipes; its stderr goes to a temp file
+    (never to the app's terminal), read back only to explain a crash."""
+    events_read, events_write = os.pipe()
+    control_read, control_write = os.pipe()
+    # The child imports this very tuicnn, wherever it was imported from.
+    package_root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [package_root, *filter(None, [env.get("PYTHONPATH")])])
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _end_child)
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(events_write), str(control_read), str(nice)],
+            pass_fds=(events_write, control_read), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+    except BaseException:
+        for fd in (events_read, events_write, control_read, control_write):
+            os.close(fd)
+        stderr.close()
+        raise
+    os.close(events_write)
+    os.close(control_read)
+    return (child, Connection(events_read, writable=False),
+            Connection(control_write, readable=False), stderr)
+
+
+def _end_child(child: subprocess.Popen, events: Connection, control: Connection,
+               stderr) -> None:
+    """Make sure the child is gone and reaped: asked (end of its control pipe), then
+    terminated, then killed."""
+    control.close()  # a child still training sees end of file and exits at once
+    events.close()
+    try:
+        child.wait(EXIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.terminate()
+        try:
+            child.wait(1.0)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    stderr.close()
+
+
+def _death(child: subprocess.Popen, stderr) -> str:
+    """One line on how the child ended, with the last line it wrote to stderr if any."""
+    try:
+        code = child.wait(EXIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        code = child.wait()
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    try:
+        stderr.seek(0)
+        lines = [line.strip() for line in stderr.read().decode(errors="replace").splitlines()]
+        last = next((line for line in reversed(lines) if line), "")
+    except OSError:
+        last = ""
+    return f"the training process ended unexpectedly ({how}){': ' + last if last else ''}"
+
+
+# -- the child ----------------------------------------------------------------------------
+
+
+def child_main(argv: list[str]) -> None:
+    """Entry point of the child: lower its priority, read the job, train, report."""
+    events_fd, control_fd, nice = (int(arg) for arg in argv)
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)  # before NumPy: BLAS's threads are started nice
+    events = Connection(events_fd, readable=False)
+    control = Connection(control_fd, writable=False)
+    try:
+        job = control.recv()  # unpickling imports NumPy and the engine
+    except (EOFError, OSError):
+        os._exit(1)  # the parent went away before sending the job
+    stop = threading.Event()
+    threading.Thread(target=_listen, args=(control, stop), name="train-control",
+                     daemon=True).start()
+    try:
+        _train_and_report(job, stop, events)
+    except OSError:  # the parent closed its end: nobody to report to
+        os._exit(1)
+    except BaseException as error:  # reported to the parent, which re-raises it
+        try:
+            events.send(("error", error))
+        except Exception:  # not picklable: a one-line equivalent
+            events.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+    events.close()
+
+
+def _listen(control: Connection, stop: threading.Event) -> None:
+    """Set ``stop`` when the parent says so; exit at once when the parent is gone."""
+    try:
+        while True:
+            if control.recv() == "stop":
+                stop.set()
+    except (EOFError, OSError):
+        os._exit(0)
+
+
+def _train_and_report(job: tuple, stop: threading.Event, events: Connection) -> None:
+    from tuicnn.nn.concurrent import train_concurrently
+
+    models, x_train, y_train, x_test, y_test, config, watch = job
+    pending: list[TrainEvent] = []
+    flushed = time.monotonic()
+    for event in train_concurrently(models, x_train, y_train, x_test, y_test, config, stop,
+                                    watch=watch):
+        pending.append(event)
+        now = time.monotonic()
+        if not isinstance(event, BatchEnd) or now - flushed >= FLUSH_SECONDS:
+            events.send(("events", pending))
+            pending, flushed = [], now
+    if pending:
+        events.send(("events", pending))
+    events.send(("done", [[param for _, param, _ in model.parameters()] for model in models]))
