@@ -16,21 +16,33 @@ Drives the real app headless at 100x30. The Train tab is set to the largest conf
 Twenty epochs of the largest config end in about 20 s, before 100 keys are sampled; when a
 run ends, the next key starts another one, and only samples taken while a run is going count.
 
-Prints the distributions and checks p95 <= 50 ms and max <= 150 ms for keys and timer.
-Usage: ``python benchmarks/bench_ui_latency.py [--epochs 20] [--keys 100] [--verbose]``
+With ``--neighbours N``, N CPU-bound processes (``python -c 'while 1: pass'``, a class
+sharing one server) run beside the app for the whole measurement; the script starts and
+kills them. ``--trainer thread|process|both`` picks where the app trains (niced threads of
+the app, or a niced child process; ``both`` measures each in turn, ``--rounds`` times,
+alternating), ``--nice`` overrides the training's niceness (the app's TRAINING_NICENESS).
+The load average is printed with each result.
+
+Prints the distributions and checks keys p95 <= 50 ms and max <= 150 ms, and timer p95 <=
+50 ms (its max is shown against 150 ms).
+Usage: ``python benchmarks/bench_ui_latency.py [--epochs 20] [--keys 100] [--neighbours 2]
+[--trainer both] [--rounds 1] [--nice 10] [--verbose]``
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import subprocess
 import sys
 import time
 
 from textual import events
 from textual.screen import Screen
 
+import tuicnn.tabs.train_tab as train_tab
 from tuicnn.app import TuicnnApp
 from tuicnn.tabs.train_tab import TrainTab
 from tuicnn.widgets.stepper import Stepper
@@ -38,17 +50,38 @@ from tuicnn.widgets.train.cached_plot import CachedPlot
 from tuicnn.widgets.train.training_chart import TrainingChart
 
 
-def describe(name: str, samples: list[float], p95_target: float, max_target: float) -> bool:
-    """Print one distribution (milliseconds); return whether it meets its targets."""
+def describe(name: str, samples: list[float], p95_target: float, max_target: float,
+             max_counts: bool = True) -> bool:
+    """Print one distribution (milliseconds); return whether it meets its targets (the
+    max only when ``max_counts``: the timer's max is shown, not a target)."""
     if not samples:
         print(f"  {name:9s} no samples")
         return False
     ms = sorted(s * 1000 for s in samples)
     p50, p95 = statistics.median(ms), ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-    ok = p95 <= p95_target and ms[-1] <= max_target
+    ok = p95 <= p95_target and (ms[-1] <= max_target or not max_counts)
+    targets = f"p95 <= {p95_target:.0f}" + (f", max <= {max_target:.0f}" if max_counts else "")
     print(f"  {name:9s} n={len(ms):4d}  p50 {p50:6.1f}  p95 {p95:6.1f}  max {ms[-1]:6.1f} ms"
-          f"  {'PASS' if ok else 'FAIL'} (p95 <= {p95_target:.0f}, max <= {max_target:.0f})")
+          f"  {'PASS' if ok else 'FAIL'} ({targets})")
     return ok
+
+
+def load() -> str:
+    """The 1-minute load average (and 5, 15), as the kernel reports it."""
+    with open("/proc/loadavg") as file:
+        return " ".join(file.read().split()[:3])
+
+
+def start_neighbours(count: int) -> list[subprocess.Popen]:
+    """``count`` CPU-bound processes at the app's own priority, as busy classmates'."""
+    return [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(count)]
+
+
+def stop_neighbours(neighbours: list[subprocess.Popen]) -> None:
+    for process in neighbours:
+        process.kill()
+    for process in neighbours:
+        process.wait()
 
 
 #: Callbacks run after every frame the app draws (see ``measure``).
@@ -166,26 +199,62 @@ async def measure(epochs: int, n_keys: int) -> dict[str, list[float]]:
     return results
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--keys", type=int, default=100)
-    parser.add_argument("--verbose", action="store_true", help="print every sample")
-    args = parser.parse_args()
-    print("UI latency while the largest config trains (FC 512 + CNN 16 filters, batch 32):")
-    results = asyncio.run(measure(args.epochs, args.keys))
-    if args.verbose:
+def report(results: dict[str, list[float]], verbose: bool) -> bool:
+    """Print one measurement's distributions; return whether keys and timer pass."""
+    if verbose:
         for name in ("idle keys", "keys", "timer"):
             print(f"  {name}: " + " ".join(f"{1000 * x:.0f}" for x in results[name]))
     describe("idle keys", results["idle keys"], 50, 150)
     ok = describe("keys", results["keys"], 50, 150)
-    ok &= describe("timer", results["timer"], 50, 150)
+    ok &= describe("timer", results["timer"], 50, 150, max_counts=False)
     for name, unit in (("charts", "redraw"), ("pictures", "build")):
         ms = sorted(s * 1000 for s in results[name])
         if ms:
             print(f"  {name:9s} n={len(ms):4d}  p50 {statistics.median(ms):6.1f}  "
                   f"max {ms[-1]:6.1f} ms per {unit}")
-    print(f"Result: {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--neighbours", type=int, default=0, metavar="N",
+                        help="CPU-bound processes running beside the app (default: 0)")
+    parser.add_argument("--trainer", choices=("thread", "process", "both"),
+                        default=TrainTab.trainer,
+                        help=f"where the app trains (default: the app's, {TrainTab.trainer})")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measurements per trainer, alternating (default: 1)")
+    parser.add_argument("--nice", type=int, default=train_tab.TRAINING_NICENESS,
+                        help="the training's niceness above the UI's (default: the app's, "
+                        f"{train_tab.TRAINING_NICENESS})")
+    parser.add_argument("--verbose", action="store_true", help="print every sample")
+    args = parser.parse_args()
+    train_tab.TRAINING_NICENESS = args.nice
+    trainers = ("thread", "process") if args.trainer == "both" else (args.trainer,)
+    print("UI latency while the largest config trains (FC 512 + CNN 16 filters, batch 32); "
+          f"{args.neighbours} CPU-bound neighbour(s), training nice +{args.nice}, "
+          f"{os.cpu_count()} CPUs")
+    print(f"load before: {load()}")
+    neighbours = start_neighbours(args.neighbours)
+    passed: dict[str, list[bool]] = {trainer: [] for trainer in trainers}
+    try:
+        if neighbours:
+            time.sleep(2)  # let them get going
+        for round_ in range(args.rounds):
+            for trainer in trainers:
+                TrainTab.trainer = trainer
+                print(f"\n[{trainer}, round {round_ + 1}/{args.rounds}]  load at start: "
+                      f"{load()}")
+                results = asyncio.run(measure(args.epochs, args.keys))
+                passed[trainer].append(report(results, args.verbose))
+                print(f"  load at end: {load()}")
+    finally:
+        stop_neighbours(neighbours)
+    print()
+    for trainer, oks in passed.items():
+        print(f"Result ({trainer}): {sum(oks)}/{len(oks)} rounds PASS")
     return 0
 
 

@@ -7,7 +7,8 @@ and OpenBLAS's worker threads, started before any thread was niced, keep the UI'
 priority. A child process has its own lock, and every one of its threads (BLAS's
 included, started after the child niced itself) runs at the lower priority.
 
-``train_in_process`` has ``train_concurrently``'s interface: the models passed in are
+``TrainingProcess.train`` (and the one-shot ``train_in_process``) has
+``train_concurrently``'s interface: the models passed in are
 trained *in place* (their final weights are copied back when the child is done, or has
 stopped on request), the events are the same objects in the same per-model order, and the
 child computes with the same engine on the same arrays, so a thread and a process give
@@ -16,8 +17,9 @@ bit-identical models for the same seed.
 Protocol (pickles over two pipes; this module imports no NumPy at the top, so the child
 can lower its priority before NumPy starts BLAS's threads):
 
-* parent → child: the job ``(models, x_train, y_train, x_test, y_test, config, watch)``,
-  then maybe ``"stop"``. End of file there means the parent is gone: the child exits.
+* parent → child: ``("job", n, (models, x_train, y_train, x_test, y_test, config,
+  watch))``, then maybe ``("stop", n)``; the next job when that one is over. End of file
+  there means the parent is gone (or done with it): the child exits at once.
 * child → parent: ``("events", [TrainEvent, ...])`` (batched, at most every
   ``FLUSH_SECONDS`` for batch ends; epoch ends, snapshots and cancellations go at once),
   then ``("done", [[param, ...] per model])`` or ``("error", exception)``.
@@ -27,11 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -64,6 +68,90 @@ def available() -> bool:
     return os.name == "posix"
 
 
+class TrainingProcess:
+    """A child process that trains one job at a time, kept for the next run.
+
+    Starting one costs Python's start and NumPy's import (~0.3 s on a quiet machine, more
+    at nice +10 on a busy one): the app keeps its child between runs, so only the first run
+    pays. Use from one thread at a time; ``close`` from another only when no job runs.
+    """
+
+    def __init__(self, nice: int = 0) -> None:
+        self.nice = nice
+        self._child, self._events, self._control, self._stderr = _start_child(nice)
+        self._jobs = 0
+
+    @property
+    def pid(self) -> int:
+        return self._child.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._child.poll() is None and not self._control.closed
+
+    def train(
+        self,
+        models: Sequence[Sequential],
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_test: np.ndarray,
+        y_test: np.ndarray,
+        config: TrainConfig | None = None,
+        stop: threading.Event | None = None,
+        watch: str | None = None,
+    ) -> Iterator[TrainEvent]:
+        """Like ``train_concurrently`` (its arguments, its events), in the child.
+
+        The models passed in get the trained weights when the child is done (or has
+        stopped on request). If the child fails, its exception is raised here and the child
+        stays for the next job; if it dies, ``TrainingProcessDied`` (and it is gone). A
+        generator closed before the end ends the child too (its state is unknown).
+        """
+        import numpy as np
+
+        config = config or TrainConfig()
+        stop = stop or threading.Event()
+        self._jobs += 1
+        job = self._jobs
+        finished = False
+        try:
+            with contextlib.suppress(OSError):  # it died before reading its job: said below
+                self._control.send(
+                    ("job", job, (list(models), x_train, y_train, x_test, y_test, config,
+                                  watch)))
+            asked_to_stop = False
+            while True:
+                if stop.is_set() and not asked_to_stop:
+                    asked_to_stop = True
+                    with contextlib.suppress(OSError):
+                        self._control.send(("stop", job))
+                try:
+                    if not self._events.poll(POLL_SECONDS):
+                        continue
+                    kind, payload = self._events.recv()
+                except (EOFError, OSError):
+                    raise TrainingProcessDied(_death(self._child, self._stderr)) from None
+                if kind == "events":
+                    yield from payload
+                elif kind == "done":
+                    for model, arrays in zip(models, payload, strict=True):
+                        for (_, param, _), array in zip(model.parameters(), arrays,
+                                                        strict=True):
+                            np.copyto(param, array)
+                    finished = True
+                    return
+                else:
+                    finished = True  # the child reported and waits for the next job
+                    raise payload
+        finally:
+            if not finished:
+                self.close()
+
+    def close(self) -> None:
+        """End the child (end of its control pipe; then terminate, then kill) and reap it."""
+        _end_child(self._child, self._events, self._control, self._stderr)
+
+
 def train_in_process(
     models: Sequence[Sequential],
     x_train: np.ndarray,
@@ -76,7 +164,7 @@ def train_in_process(
     watch: str | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> Iterator[TrainEvent]:
-    """Like ``train_concurrently``, but the training runs in a child process.
+    """Like ``train_concurrently``, in a child process of its own (ended afterwards).
 
     Args:
         nice: the child's OS niceness above this process's (all its threads, BLAS's too).
@@ -90,39 +178,14 @@ def train_in_process(
         ended without a word. Either way the models passed in keep their weights. The
         child is gone when this generator ends, however it ends (closed early included).
     """
-    import numpy as np
-
-    config = config or TrainConfig()
-    stop = stop or threading.Event()
-    child, events, control, stderr = _start_child(nice)
+    process = TrainingProcess(nice)
     if on_start is not None:
-        on_start(child.pid)
+        on_start(process.pid)
     try:
-        with contextlib.suppress(OSError):  # it died before reading its job: said below
-            control.send((list(models), x_train, y_train, x_test, y_test, config, watch))
-        asked_to_stop = False
-        while True:
-            if stop.is_set() and not asked_to_stop:
-                asked_to_stop = True
-                with contextlib.suppress(OSError):
-                    control.send("stop")
-            try:
-                if not events.poll(POLL_SECONDS):
-                    continue
-                kind, payload = events.recv()
-            except (EOFError, OSError):
-                raise TrainingProcessDied(_death(child, stderr)) from None
-            if kind == "events":
-                yield from payload
-            elif kind == "done":
-                for model, arrays in zip(models, payload, strict=True):
-                    for (_, param, _), array in zip(model.parameters(), arrays, strict=True):
-                        np.copyto(param, array)
-                return
-            else:
-                raise payload
+        yield from process.train(models, x_train, y_train, x_test, y_test, config, stop,
+                                 watch)
     finally:
-        _end_child(child, events, control, stderr)
+        process.close()
 
 
 def _start_child(nice: int) -> tuple[subprocess.Popen, Connection, Connection, object]:
@@ -191,40 +254,52 @@ def _death(child: subprocess.Popen, stderr) -> str:
 
 
 def child_main(argv: list[str]) -> None:
-    """Entry point of the child: lower its priority, read the job, train, report."""
+    """Entry point of the child: lower its priority, then train each job it is sent."""
     events_fd, control_fd, nice = (int(arg) for arg in argv)
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)  # before NumPy: BLAS's threads are started nice
     events = Connection(events_fd, readable=False)
     control = Connection(control_fd, writable=False)
-    try:
-        job = control.recv()  # unpickling imports NumPy and the engine
-    except (EOFError, OSError):
-        os._exit(1)  # the parent went away before sending the job
-    stop = threading.Event()
-    threading.Thread(target=_listen, args=(control, stop), name="train-control",
+    import tuicnn.nn.concurrent  # noqa: F401  (NumPy and the engine, ready for the first job)
+
+    jobs: queue.Queue = queue.Queue()
+    current = [0, threading.Event()]  # the job running and its stop event
+    threading.Thread(target=_listen, args=(control, jobs, current), name="train-control",
                      daemon=True).start()
-    try:
-        _train_and_report(job, stop, events)
-    except OSError:  # the parent closed its end: nobody to report to
-        os._exit(1)
-    except BaseException as error:  # reported to the parent, which re-raises it
+    while True:
+        number, job = jobs.get()
+        stop = threading.Event()
+        current[:] = [number, stop]
         try:
-            events.send(("error", error))
-        except Exception:  # not picklable: a one-line equivalent
-            events.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
-    events.close()
+            _train_and_report(job, stop, events)
+        except OSError:  # the parent closed its end: nobody to report to
+            os._exit(1)
+        except BaseException as error:  # reported to the parent, which re-raises it
+            try:
+                events.send(("error", error))
+            except OSError:
+                os._exit(1)
+            except Exception:  # not picklable: a one-line equivalent
+                events.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+        del job
 
 
-def _listen(control: Connection, stop: threading.Event) -> None:
-    """Set ``stop`` when the parent says so; exit at once when the parent is gone."""
+def _listen(control: Connection, jobs: queue.Queue, current: list) -> None:
+    """Queue jobs; stop the running one when asked; exit at once when the parent is gone."""
     try:
         while True:
-            if control.recv() == "stop":
-                stop.set()
+            kind, number, *job = control.recv()
+            if kind == "job":
+                jobs.put((number, job[0]))
+            elif kind == "stop" and current[0] == number:
+                current[1].set()
     except (EOFError, OSError):
         os._exit(0)
+    except BaseException:  # e.g. a job that cannot be unpickled: the parent reads why
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 def _train_and_report(job: tuple, stop: threading.Event, events: Connection) -> None:

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from tuicnn.data.dataset import Split
     from tuicnn.nn.events import Cancelled, TrainEvent
     from tuicnn.nn.model import Sequential
+    from tuicnn.nn.process_training import TrainingProcess
 
 TRAINING_NICENESS = 10
 """How much lower the training's OS priority is than the UI's (Linux)."""
@@ -183,7 +184,7 @@ class TrainTab(Vertical, BaseTab):
     """Where a run trains: ``"process"`` (a niced child process; the interpreter lock stays
     the UI's) or ``"thread"`` (niced threads of the app). See nn/process_training.py."""
     training_pid: int | None = None
-    """The last run's child process id (``"process"`` runs only)."""
+    """The training child's process id, once a ``"process"`` run started it."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -201,6 +202,10 @@ class TrainTab(Vertical, BaseTab):
         """A cancelled run's models ("fc"/"cnn"), kept aside instead of replacing trained ones."""
         self._partial_split: Split | None = None
         self._partial_seed = 0
+        self._child: TrainingProcess | None = None  # see _in_child
+        self._child_lock = threading.Lock()
+        self._child_busy = False
+        self._unmounted = False
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -327,9 +332,14 @@ class TrainTab(Vertical, BaseTab):
         self.set_class(width >= WIDE_WIDTH, "-wide")
 
     def on_unmount(self) -> None:
-        """Quitting mid-run: stop the training threads at their next batch."""
+        """Quitting mid-run: stop the training at its next batch; end the training child
+        (now if idle, else when the run's thread lets go of it)."""
         if self._stop is not None:
             self._stop.set()
+        with self._child_lock:
+            self._unmounted = True
+            if self._child is not None and not self._child_busy:
+                self._child.close()
 
     # -- settings -------------------------------------------------------------------------
     @staticmethod
@@ -529,17 +539,33 @@ class TrainTab(Vertical, BaseTab):
 
         arrays = (split.x_train, split.y_train, split.x_test, split.y_test)
         if self.trainer == "process" and process_training.available():
-            return process_training.train_in_process(
-                models, *arrays, config, stop, nice=TRAINING_NICENESS, watch="conv1",
-                on_start=self._child_started)
+            return self._in_child(models, arrays, config, stop)
         from tuicnn.nn.concurrent import train_concurrently
 
         return train_concurrently(models, *arrays, config, stop, nice=TRAINING_NICENESS,
                                   watch="conv1")
 
-    def _child_started(self, pid: int) -> None:
-        """Called from the training thread: the child's pid, for tests and the record."""
-        self.training_pid = pid
+    def _in_child(self, models: tuple, arrays: tuple, config: TrainConfig,
+                  stop: threading.Event) -> Iterator[TrainEvent]:
+        """Train in the tab's child process, started on the first run and kept for the
+        next; ended when the tab goes (see ``on_unmount``)."""
+        from tuicnn.nn.process_training import TrainingProcess
+
+        with self._child_lock:
+            child = self._child
+            if child is None or not child.alive or child.nice != TRAINING_NICENESS:
+                if child is not None:
+                    child.close()
+                child = self._child = TrainingProcess(TRAINING_NICENESS)
+            self.training_pid = child.pid
+            self._child_busy = True
+        try:
+            yield from child.train(models, *arrays, config, stop, watch="conv1")
+        finally:
+            with self._child_lock:
+                self._child_busy = False
+                if self._unmounted:
+                    child.close()
 
     # -- messages from the training thread ------------------------------------------------
     def on_train_tab_progress(self, message: TrainTab.Progress) -> None:
