@@ -62,9 +62,10 @@ def per_model(events) -> dict[str, list]:
 def test_a_process_and_threads_give_the_same_events_and_identical_weights(data):
     config = TrainConfig(epochs=2, batch_size=32, seed=3)
     runs = {}
-    for name, trainer in (("thread", train_concurrently), ("process", train_in_process)):
+    for name, trainer, blas in (("thread", train_concurrently, None),
+                                ("process", train_in_process, 1)):  # as the app: 1 thread each
         models = [build_fc(16, seed=3), build_cnn(4, seed=3)]
-        events = list(trainer(models, *data, config, watch="conv1"))
+        events = list(trainer(models, *data, config, watch="conv1", blas_threads=blas))
         runs[name] = (models, per_model(events))
     (thread_models, thread_events), (process_models, process_events) = runs.values()
     assert process_events == thread_events

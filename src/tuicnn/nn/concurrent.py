@@ -3,7 +3,9 @@
 NumPy releases the GIL inside its array kernels and BLAS calls, so on a two-core machine
 the FC and the CNN really do train in parallel. To avoid oversubscribing the cores, the
 BLAS thread pool is shared out: while ``k`` models train, BLAS gets ``threads // k``
-threads; when one finishes, the others get its share back.
+threads; when one finishes, the others get its share back (up to ``blas_threads`` each
+when the caller caps it: on a busy machine two BLAS threads per model were 4-5x slower
+than one, as OpenBLAS's threads wait for each other; see benchmarks/bench_inapp_wall.py).
 """
 
 from __future__ import annotations
@@ -34,14 +36,17 @@ def _lower_priority(nice: int) -> None:
 class _BlasBudget:
     """Gives BLAS ``total // running`` threads, restoring the original limits at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, cap: int | None = None) -> None:
         self._limiters: list = []
         pools = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
         self._total = max(pools, default=1)
+        self._cap = cap
 
     def share(self, running: int) -> None:
         if running > 0:
             threads = max(1, self._total // running)
+            if self._cap is not None:
+                threads = min(threads, max(1, self._cap))
             self._limiters.append(threadpool_limits(limits=threads, user_api="blas"))
 
     def restore(self) -> None:
@@ -62,6 +67,7 @@ def train_concurrently(
     stop: threading.Event | None = None,
     nice: int = 0,
     watch: str | None = None,
+    blas_threads: int | None = None,
 ) -> Iterator[TrainEvent]:
     """Like ``train`` for each model, run side by side; events arrive in completion order.
 
@@ -74,6 +80,8 @@ def train_concurrently(
             threads have no priority of their own), so an interactive UI sharing the cores
             is scheduled first.
         watch: passed to ``train``: snapshot this layer of the models that have it.
+        blas_threads: at most this many BLAS threads per model (None: the whole pool
+            shared out). The thread counts never change the numbers, only the speed.
 
     Yields:
         The events of all models, interleaved.
@@ -97,7 +105,7 @@ def train_concurrently(
 
     threads = [threading.Thread(target=run, args=(m,), name=f"train-{m.kind}", daemon=True)
                for m in models]
-    budget = _BlasBudget()
+    budget = _BlasBudget(blas_threads)
     running = len(threads)
     budget.share(running)
     for thread in threads:

@@ -18,8 +18,8 @@ Protocol (pickles over two pipes; this module imports no NumPy at the top, so th
 can lower its priority before NumPy starts BLAS's threads):
 
 * parent → child: ``("job", n, (models, x_train, y_train, x_test, y_test, config,
-  watch))``, then maybe ``("stop", n)``; the next job when that one is over. End of file
-  there means the parent is gone (or done with it): the child exits at once.
+  watch, blas_threads))``, then maybe ``("stop", n)``; the next job when that one is
+  over. End of file there means the parent is gone (or done with it): the child exits.
 * child → parent: ``("events", [TrainEvent, ...])`` (batched, at most every
   ``FLUSH_SECONDS`` for batch ends; epoch ends, snapshots and cancellations go at once),
   then ``("done", [[param, ...] per model])`` or ``("error", exception)``.
@@ -99,6 +99,7 @@ class TrainingProcess:
         config: TrainConfig | None = None,
         stop: threading.Event | None = None,
         watch: str | None = None,
+        blas_threads: int | None = None,
     ) -> Iterator[TrainEvent]:
         """Like ``train_concurrently`` (its arguments, its events), in the child.
 
@@ -118,7 +119,7 @@ class TrainingProcess:
             with contextlib.suppress(OSError):  # it died before reading its job: said below
                 self._control.send(
                     ("job", job, (list(models), x_train, y_train, x_test, y_test, config,
-                                  watch)))
+                                  watch, blas_threads)))
             asked_to_stop = False
             while True:
                 if stop.is_set() and not asked_to_stop:
@@ -163,6 +164,7 @@ def train_in_process(
     nice: int = 0,
     watch: str | None = None,
     on_start: Callable[[int], None] | None = None,
+    blas_threads: int | None = None,
 ) -> Iterator[TrainEvent]:
     """Like ``train_concurrently``, in a child process of its own (ended afterwards).
 
@@ -183,7 +185,7 @@ def train_in_process(
         on_start(process.pid)
     try:
         yield from process.train(models, x_train, y_train, x_test, y_test, config, stop,
-                                 watch)
+                                 watch, blas_threads)
     finally:
         process.close()
 
@@ -305,11 +307,11 @@ def _listen(control: Connection, jobs: queue.Queue, current: list) -> None:
 def _train_and_report(job: tuple, stop: threading.Event, events: Connection) -> None:
     from tuicnn.nn.concurrent import train_concurrently
 
-    models, x_train, y_train, x_test, y_test, config, watch = job
+    models, x_train, y_train, x_test, y_test, config, watch, blas_threads = job
     pending: list[TrainEvent] = []
     flushed = time.monotonic()
     for event in train_concurrently(models, x_train, y_train, x_test, y_test, config, stop,
-                                    watch=watch):
+                                    watch=watch, blas_threads=blas_threads):
         pending.append(event)
         now = time.monotonic()
         if not isinstance(event, BatchEnd) or now - flushed >= FLUSH_SECONDS:

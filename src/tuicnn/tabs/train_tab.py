@@ -57,6 +57,10 @@ if TYPE_CHECKING:
 
 TRAINING_NICENESS = 10
 """How much lower the training's OS priority is than the UI's (Linux)."""
+BLAS_THREADS_PER_MODEL = 1
+"""BLAS threads each model may use (the FC and the CNN train side by side, a core each).
+Measured: two per model were 4-5x slower on a busy machine, and no faster on a quiet one
+for the default nets (benchmarks/bench_inapp_wall.py, benchmarks/README.md)."""
 
 #: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 MEDIUM_WIDTH = 90
@@ -543,7 +547,7 @@ class TrainTab(Vertical, BaseTab):
         from tuicnn.nn.concurrent import train_concurrently
 
         return train_concurrently(models, *arrays, config, stop, nice=TRAINING_NICENESS,
-                                  watch="conv1")
+                                  watch="conv1", blas_threads=BLAS_THREADS_PER_MODEL)
 
     def _in_child(self, models: tuple, arrays: tuple, config: TrainConfig,
                   stop: threading.Event) -> Iterator[TrainEvent]:
@@ -560,7 +564,8 @@ class TrainTab(Vertical, BaseTab):
             self.training_pid = child.pid
             self._child_busy = True
         try:
-            yield from child.train(models, *arrays, config, stop, watch="conv1")
+            yield from child.train(models, *arrays, config, stop, watch="conv1",
+                                   blas_threads=BLAS_THREADS_PER_MODEL)
         finally:
             with self._child_lock:
                 self._child_busy = False
