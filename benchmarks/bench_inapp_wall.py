@@ -19,7 +19,7 @@ same seed must give the same numbers. Prints the median of each and the ratio ap
 headless against <= 1.2, with the load average.
 
 Usage: ``python benchmarks/bench_inapp_wall.py [--config default largest] [--repeats 3]
-[--neighbours 2] [--trainer thread process] [--nice 10]``
+[--neighbours 2] [--trainer thread process] [--nice 10] [--epochs 5]``
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ CONFIGS = {
     "default": {"hidden": 128, "filters": 8, "batch_size": 64},
     "largest": {"hidden": 512, "filters": 16, "batch_size": 32},
 }
-EPOCHS = 5
+EPOCHS = 5  # --epochs changes it (a busy machine makes a 5-epoch run last a minute)
 TARGET = 1.2
 TUICNN = [str(Path(sys.executable).with_name("tuicnn"))]
 
@@ -92,6 +92,7 @@ def start_neighbours(count: int) -> list[subprocess.Popen]:
 
 
 def main() -> int:
+    global EPOCHS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", nargs="+", choices=tuple(CONFIGS),
                         default=list(CONFIGS))
@@ -100,7 +101,9 @@ def main() -> int:
     parser.add_argument("--trainer", nargs="+", choices=("thread", "process"),
                         default=[TrainTab.trainer])
     parser.add_argument("--nice", type=int, default=train_tab.TRAINING_NICENESS)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args()
+    EPOCHS = args.epochs
     train_tab.TRAINING_NICENESS = args.nice
     print(f"In-app vs headless wall time, {EPOCHS} epochs, {args.neighbours} CPU-bound "
           f"neighbour(s), training nice +{args.nice} in the app, {os.cpu_count()} CPUs; "
