@@ -141,6 +141,21 @@ def test_every_thread_of_the_child_runs_at_the_lower_priority(data):
         child.close()
 
 
+def test_the_child_leaves_the_apps_session_and_nices_its_own_autogroup(data):
+    """Niced inside the app's session only, the child would still take a whole session's
+    share of the CPU from the other sessions on the machine (see _yield_to_other_sessions)."""
+    child = TrainingProcess(nice=3)
+    try:
+        list(child.train([build_fc(8)], *data, TrainConfig(epochs=1)))
+        assert os.getsid(child.pid) == child.pid != os.getsid(0)
+        autogroup = f"/proc/{child.pid}/autogroup"
+        if os.path.exists(autogroup):
+            with open(autogroup) as f:
+                assert f.read().split()[-1] == "3"  # "/autogroup-N nice 3"
+    finally:
+        child.close()
+
+
 def test_closing_the_stream_early_ends_the_child(data):
     pids = []
     stream = train_in_process([build_fc(8)], *data, TrainConfig(epochs=20, batch_size=8),

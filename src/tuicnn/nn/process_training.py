@@ -259,8 +259,7 @@ def child_main(argv: list[str]) -> None:
     """Entry point of the child: lower its priority, then train each job it is sent."""
     events_fd, control_fd, nice = (int(arg) for arg in argv)
     if nice:
-        with contextlib.suppress(OSError):
-            os.nice(nice)  # before NumPy: BLAS's threads are started nice
+        _yield_to_other_sessions(nice)  # before NumPy: BLAS's threads are started nice
     events = Connection(events_fd, readable=False)
     control = Connection(control_fd, writable=False)
     import tuicnn.nn.concurrent  # noqa: F401  (NumPy and the engine, ready for the first job)
@@ -285,6 +284,26 @@ def child_main(argv: list[str]) -> None:
             except Exception:  # not picklable: a one-line equivalent
                 events.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
         del job
+
+
+def _yield_to_other_sessions(nice: int) -> None:
+    """Lower this process's priority against its parent *and* against other sessions.
+
+    Linux shares CPU time between sessions first ("autogroups", on by default where
+    ``/proc/sys/kernel/sched_autogroup_enabled`` is 1) and only then between the processes
+    inside one; a nice value ranks a process only within its own session. A child niced
+    inside the app's session therefore still takes a whole session's share from a
+    classmate's app on the same server. In a session of its own whose autogroup is niced,
+    it runs when the other sessions leave a core free, and at full speed on an idle machine.
+    The child keeps no terminal: it hears its parent's end through the control pipe.
+    Where autogroups are off or absent, the plain nice value is what is left.
+    """
+    with contextlib.suppress(OSError):
+        os.setsid()
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as autogroup:
+        autogroup.write(str(nice))
+    with contextlib.suppress(OSError):
+        os.nice(nice)
 
 
 def _listen(control: Connection, jobs: queue.Queue, current: list) -> None:

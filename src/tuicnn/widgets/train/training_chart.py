@@ -94,6 +94,8 @@ class TrainingChart(Widget):
         """Rebuild the plot and legend from the current data, if it changed."""
         if not self._stale or not self.is_mounted:
             return
+        if not self.query(".training-chart--legend"):  # being taken down (quit mid-run)
+            return
         self._stale = False
         drawn = [s for s in self._series if s.xs]
         plot = self._plot(create=bool(drawn))
