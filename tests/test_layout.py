@@ -19,7 +19,7 @@ LAYERS = {
     "tuicnn": 0, "nn": 0, "data": 0,
     "session": 1,
     "lessons": 2,
-    "messages": 3, "idle_collector": 3, "widgets": 3,
+    "messages": 3, "idle_collector": 3, "hangup": 3, "widgets": 3,
     "tabs": 4,
     "screens": 5,
     "app": 6,

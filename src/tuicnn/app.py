@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 
 from tuicnn import __version__
 from tuicnn.data.errors import DataError
+from tuicnn.hangup import watch_for_hangup
 from tuicnn.idle_collector import IdleCollector
 from tuicnn.messages import ModelsChanged
 from tuicnn.screens.main import TABS, MainScreen
@@ -172,6 +173,13 @@ class TuicnnApp(App[None]):
         self.set_timer(LOAD_AFTER_SECONDS, self._start_background_work)
         self.idle_collector.start()
         self.set_interval(1.0, self.idle_collector.tick)
+        if not self.is_headless:
+            watch_for_hangup(sys.__stdin__.fileno() if sys.__stdin__ else -1, self._hung_up)
+
+    def _hung_up(self) -> None:
+        """The terminal is gone (see ``tuicnn.hangup``): end as SIGHUP would have."""
+        with contextlib.suppress(Exception):  # the app may already be on its way out
+            self.call_from_thread(self.exit, None, 129)
 
     def _start_background_work(self) -> None:
         self.load_workspace_in_background()
