@@ -14,7 +14,8 @@ batch 32; both 5 epochs on the bundled 1,000 / 1,000 digits, seed 0):
 
 The three alternate, ``--repeats`` times, so a change of load slows them all. With
 ``--neighbours N``, N CPU-bound processes (``python -c 'while 1: pass'``) run beside them
-all the time. The app's final test accuracies are checked against the headless run's: the
+all the time, each in a session of its own as a classmate's (``--same-session``: in the
+app's). The app's final test accuracies are checked against the headless run's: the
 same seed must give the same numbers. Prints the median of each and the ratio app /
 headless against <= 1.2, with the load average.
 
@@ -39,6 +40,9 @@ from tuicnn.app import TuicnnApp
 from tuicnn.tabs.train_tab import TrainTab
 from tuicnn.widgets.stepper import Stepper
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_ui_latency import load, start_neighbours, stop_neighbours  # noqa: E402  (a sibling)
+
 CONFIGS = {
     "default": {"hidden": 128, "filters": 8, "batch_size": 64},
     "largest": {"hidden": 512, "filters": 16, "batch_size": 32},
@@ -46,11 +50,6 @@ CONFIGS = {
 EPOCHS = 5  # --epochs changes it (a busy machine makes a 5-epoch run last a minute)
 TARGET = 1.2
 TUICNN = [str(Path(sys.executable).with_name("tuicnn"))]
-
-
-def load() -> str:
-    with open("/proc/loadavg") as file:
-        return " ".join(file.read().split()[:3])
 
 
 def headless(config: dict) -> tuple[float, float, dict[str, float]]:
@@ -87,10 +86,6 @@ async def in_app(config: dict) -> tuple[float, dict[str, float]]:
         return tab._run_wall, accuracy
 
 
-def start_neighbours(count: int) -> list[subprocess.Popen]:
-    return [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(count)]
-
-
 def main() -> int:
     global EPOCHS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -98,6 +93,8 @@ def main() -> int:
                         default=list(CONFIGS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--neighbours", type=int, default=0, metavar="N")
+    parser.add_argument("--same-session", action="store_true",
+                        help="neighbours in the app's session (default: each in its own)")
     parser.add_argument("--trainer", nargs="+", choices=("thread", "process"),
                         default=[TrainTab.trainer])
     parser.add_argument("--nice", type=int, default=train_tab.TRAINING_NICENESS)
@@ -108,7 +105,7 @@ def main() -> int:
     print(f"In-app vs headless wall time, {EPOCHS} epochs, {args.neighbours} CPU-bound "
           f"neighbour(s), training nice +{args.nice} in the app, {os.cpu_count()} CPUs; "
           f"load before: {load()}")
-    neighbours = start_neighbours(args.neighbours)
+    neighbours = start_neighbours(args.neighbours, own_session=not args.same_session)
     try:
         if neighbours:
             time.sleep(2)
@@ -143,9 +140,7 @@ def main() -> int:
                 print(f"  {label:17s} {median:6.2f} s  [{min(values):.2f}-{max(values):.2f}]"
                       + verdict)
     finally:
-        for process in neighbours:
-            process.kill()
-            process.wait()
+        stop_neighbours(neighbours)
     print(f"load after: {load()}")
     return 0
 

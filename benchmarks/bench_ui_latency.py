@@ -18,7 +18,8 @@ run ends, the next key starts another one, and only samples taken while a run is
 
 With ``--neighbours N``, N CPU-bound processes (``python -c 'while 1: pass'``, a class
 sharing one server) run beside the app for the whole measurement; the script starts and
-kills them. ``--trainer thread|process|both`` picks where the app trains (niced threads of
+kills them, each in a session of its own as a classmate's would be (``--same-session``:
+in the app's). ``--trainer thread|process|both`` picks where the app trains (niced threads of
 the app, or a niced child process; ``both`` measures each in turn, ``--rounds`` times,
 alternating), ``--nice`` overrides the training's niceness (the app's TRAINING_NICENESS).
 The load average is printed with each result.
@@ -26,7 +27,7 @@ The load average is printed with each result.
 Prints the distributions and checks keys p95 <= 50 ms and max <= 150 ms, and timer p95 <=
 50 ms (its max is shown against 150 ms).
 Usage: ``python benchmarks/bench_ui_latency.py [--epochs 20] [--keys 100] [--neighbours 2]
-[--trainer both] [--rounds 1] [--nice 10] [--verbose]``
+[--same-session] [--trainer both] [--rounds 1] [--nice 10] [--verbose]``
 """
 
 from __future__ import annotations
@@ -72,9 +73,15 @@ def load() -> str:
         return " ".join(file.read().split()[:3])
 
 
-def start_neighbours(count: int) -> list[subprocess.Popen]:
-    """``count`` CPU-bound processes at the app's own priority, as busy classmates'."""
-    return [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(count)]
+def start_neighbours(count: int, own_session: bool = True) -> list[subprocess.Popen]:
+    """``count`` CPU-bound processes at the app's own priority, as busy classmates'.
+
+    A classmate's process runs in their own login session; Linux (with autogroups, its
+    default) shares the CPU between sessions before it shares it between the processes of
+    one, so a neighbour in the app's session (``own_session=False``) models one of the
+    learner's own programs instead, and takes a larger share from the app."""
+    return [subprocess.Popen([sys.executable, "-c", "while 1: pass"],
+                             start_new_session=own_session) for _ in range(count)]
 
 
 def stop_neighbours(neighbours: list[subprocess.Popen]) -> None:
@@ -221,6 +228,9 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=100)
     parser.add_argument("--neighbours", type=int, default=0, metavar="N",
                         help="CPU-bound processes running beside the app (default: 0)")
+    parser.add_argument("--same-session", action="store_true",
+                        help="start the neighbours in the app's session (default: each in "
+                        "a session of its own, as a classmate's)")
     parser.add_argument("--trainer", choices=("thread", "process", "both"),
                         default=TrainTab.trainer,
                         help=f"where the app trains (default: the app's, {TrainTab.trainer})")
@@ -234,10 +244,12 @@ def main() -> int:
     train_tab.TRAINING_NICENESS = args.nice
     trainers = ("thread", "process") if args.trainer == "both" else (args.trainer,)
     print("UI latency while the largest config trains (FC 512 + CNN 16 filters, batch 32); "
-          f"{args.neighbours} CPU-bound neighbour(s), training nice +{args.nice}, "
+          f"{args.neighbours} CPU-bound neighbour(s) "
+          f"({'in the app' if args.same_session else 'each in its own'} session), "
+          f"training nice +{args.nice}, "
           f"{os.cpu_count()} CPUs")
     print(f"load before: {load()}")
-    neighbours = start_neighbours(args.neighbours)
+    neighbours = start_neighbours(args.neighbours, own_session=not args.same_session)
     passed: dict[str, list[bool]] = {trainer: [] for trainer in trainers}
     try:
         if neighbours:
