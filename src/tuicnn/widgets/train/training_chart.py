@@ -94,8 +94,6 @@ class TrainingChart(Widget):
         """Rebuild the plot and legend from the current data, if it changed."""
         if not self._stale or not self.is_mounted:
             return
-        if not self.query(".training-chart--legend"):  # being taken down (quit mid-run)
-            return
         self._stale = False
         drawn = [s for s in self._series if s.xs]
         plot = self._plot(create=bool(drawn))
@@ -122,9 +120,10 @@ class TrainingChart(Widget):
             plt.title(EMPTY_TEXT)
         plot.invalidate()
         legend = self._legend()
-        if legend != self._shown_legend:  # the legend changes rarely; relayout only then
+        labels = self.query(".training-chart--legend")  # none while the app quits mid-run
+        if legend != self._shown_legend and labels:  # rarely changes; relayout only then
             self._shown_legend = legend
-            self.query_one(".training-chart--legend", Static).update(legend)
+            labels.first(Static).update(legend)
 
     def _plot(self, create: bool) -> CachedPlot | None:
         """The plotext plot; mounted in place of the "no data" text when ``create``."""
