@@ -80,3 +80,49 @@ class TerminalScreen:
     @property
     def pen(self) -> tuple[frozenset[str], str, str]:
         return frozenset(self.attributes), self.fg, self.bg
+
+
+def use_256_colours(monkeypatch) -> None:
+    """A 256-colour terminal, as ``ssh -t`` gives one (COLORTERM is not passed on).
+
+    The tests that render frames the stock way all use it: Rich and Textual keep a style's
+    codes once made, for the first colour system they were made for."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
+class FrameRecorder:
+    """Counts the bytes of every frame the app writes, and checks each one.
+
+    Headless apps (``run_test``) write nothing; this stands in for the terminal: each frame
+    the app would write is rendered as the app renders it (``render_segments``) and counted,
+    and also rendered the stock Textual way; both go through a :class:`TerminalScreen`,
+    whose cells must agree after every frame. Patches ``App._display``, private to Textual
+    (written against textual==8.2.8, the test extra's pin).
+    """
+
+    def __init__(self, monkeypatch, app_class, size: tuple[int, int]) -> None:
+        self.bytes = 0
+        self.frames = 0
+        self.stock_bytes = 0
+        self.lean, self.stock = TerminalScreen(*size), TerminalScreen(*size)
+        recorder = self
+
+        def display(app, screen, update) -> None:
+            recorder.record(app, update)
+
+        monkeypatch.setattr(app_class, "_display", display)
+
+    def record(self, app, update) -> None:
+        if update is None or app._batch_count:
+            return
+        written = update.render_segments(app.console)
+        # the stock rendering of the same update: every cell it covers, written in full
+        stock = super(type(update), update).render_segments(app.console)
+        self.lean.feed(written)
+        self.stock.feed(stock)
+        self.frames += 1
+        self.bytes += len(written.encode())
+        self.stock_bytes += len(stock.encode())
+        assert self.lean.cells == self.stock.cells, f"frame {self.frames} differs"

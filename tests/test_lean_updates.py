@@ -1,7 +1,8 @@
 """Lean screen updates draw exactly the cells Textual's own updates draw, in fewer bytes.
 
 Both byte streams go through a small terminal written for the tests (tests/terminal_screen.py),
-and every cell (character, attributes, colours) must agree after every frame.
+and every cell (character, attributes, colours) must agree after every frame. The app's own
+frames are checked the same way in tests/test_ssh_bytes.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.geometry import Region, Size
 from textual.strip import Strip
 
-from tuicnn.app import TuicnnApp
 from tuicnn.screens.lean_updates import (
     DEFAULT_PEN,
     LeanChopsUpdate,
@@ -23,7 +23,7 @@ from tuicnn.screens.lean_updates import (
     change_pen,
 )
 
-pytestmark = [pytest.mark.usefixtures("colour_terminal"), pytest.mark.textual_private]
+pytestmark = pytest.mark.textual_private
 
 
 def test_change_pen_sets_only_what_differs_and_resets_to_switch_off():
@@ -112,33 +112,3 @@ def test_an_unchanged_frame_writes_nothing_and_a_change_only_its_cells():
     screen.feed(first + delta)
     assert "".join(c for c, _ in screen.cells[2][:22]) == "loss 0.120 acc 91.2%  "
     assert frame(Strip([Segment("loss 0.120 acc 91.2%  ", other)])).count("\x1b[") == 1 + 2
-
-
-async def test_every_frame_of_tab_switches_draws_the_same_cells(untrained, monkeypatch):
-    """Every frame of a visit to each tab, at 80×24: both renderings give the same screen,
-    and the lean one is at most two thirds of the bytes over the whole visit."""
-    size = (80, 24)
-    stock, lean = TerminalScreen(*size), TerminalScreen(*size)
-    sizes = {"stock": 0, "lean": 0}
-
-    def display(app, screen, update):
-        if update is None or app._batch_count:
-            return
-        assert isinstance(update, LeanLayoutUpdate | LeanChopsUpdate)
-        # the stock rendering of the same update: every cell it covers, written in full
-        stock_bytes = super(type(update), update).render_segments(app.console)
-        lean_bytes = update.render_segments(app.console)
-        stock.feed(stock_bytes)
-        lean.feed(lean_bytes)
-        sizes["stock"] += len(stock_bytes.encode())
-        sizes["lean"] += len(lean_bytes.encode())
-        assert lean.cells == stock.cells
-
-    monkeypatch.setattr(TuicnnApp, "_display", display)
-    app = TuicnnApp(workspace=untrained)
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        for key in ("f3", "f4", "f5", "f6", "f7", "f8", "f2", "f3"):
-            await pilot.press(key)
-            await pilot.pause()
-    assert 0 < sizes["lean"] <= sizes["stock"] * 2 / 3, sizes

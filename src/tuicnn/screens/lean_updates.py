@@ -30,9 +30,8 @@ shot path (``simplify=True``, SVG export) is unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from itertools import groupby, repeat
-from operator import itemgetter
 
 from rich.cells import cell_len
 from rich.color import ColorSystem
@@ -46,11 +45,11 @@ from textual.strip import SGR_STYLES, Strip
 Pen = tuple[frozenset[str], str | None, str | None]
 DEFAULT_PEN: Pen = (frozenset(), None, None)
 
-#: What one cell shows: (character, pen).
-Cell = tuple[str, Pen]
-
-#: A cell the canvas does not know: equal to no cell, so it is always written.
-UNKNOWN = object()
+#: Pen codes: one character per cell naming its pen. A cell the canvas does not know has
+#: the code UNKNOWN, which names no pen, so the cell always differs and is written.
+UNKNOWN = "\x00"
+DEFAULT_CODE = "\x01"
+FIRST_CODE = 0x100
 
 #: A piece of a line to write: (column, row, strip).
 Piece = tuple[int, int, Strip]
@@ -59,9 +58,12 @@ Piece = tuple[int, int, Strip]
 #: there are at most this many: a move costs 4-8 bytes, a cell usually 1-3.
 GAP = 4
 
-#: Styles remembered (with their pens) before the memory is cleared: Textual makes a style
-#: per widget and action for its mouse handling, so the number of them is not bounded.
-PEN_MEMORY = 4096
+#: Pieces longer than this are trimmed of their unchanged ends before a cell-by-cell look.
+LONG_PIECE = 48
+
+#: Styles remembered (with their pen codes) before the memory is cleared: Textual makes a
+#: style per widget and action for its mouse handling, so their number is not bounded.
+STYLE_MEMORY = 4096
 
 
 def change_pen(old: Pen, new: Pen) -> str:
@@ -89,103 +91,159 @@ def change_pen(old: Pen, new: Pen) -> str:
 class TerminalCanvas:
     """What the terminal shows, as far as this screen's frames wrote it; writes differences.
 
+    Each row is kept as two strings of one character per cell: the characters, and a code
+    per cell naming its pen (``UNKNOWN`` where the canvas cannot vouch for the cell), so a
+    piece of a line is compared and stored with string operations, not cell by cell.
+
     ``draw`` is called once per frame actually written to the terminal (Textual calls
     ``render_segments`` only then), so the canvas never counts a frame that was dropped.
     """
 
     def __init__(self) -> None:
         self.size = Size(0, 0)
-        self._rows: list[list[object]] = []
-        self._pens: dict[Style, Pen] = {}
-        self._interned: dict[Pen, Pen] = {}
+        self._chars: list[str] = []
+        self._codes: list[str] = []
+        self._style_codes: dict[Style, str] = {}
+        self._pen_codes: dict[Pen, str] = {DEFAULT_PEN: DEFAULT_CODE}
+        self._pens: dict[str, Pen] = {DEFAULT_CODE: DEFAULT_PEN}
+        self._transitions: dict[str, str] = {}
+        """SGR sequences from pen to pen, by the two pens' codes."""
+        self._last: dict[int, tuple[Strip, tuple[str, str] | None]] = {}
+        """The last frame's strips (by id, kept alive) and their encoding: widgets hand
+        Textual the same strip objects while they do not change, so most are encoded once."""
 
     def forget(self) -> None:
         """Something else drew on the terminal: write every cell of the next frames."""
-        self._rows = []
+        self._chars, self._codes = [], []
 
-    def _pen(self, style: Style | None, color_system: ColorSystem) -> Pen:
-        if style is None:
-            return DEFAULT_PEN
-        pen = self._pens.get(style)
-        if pen is None:
-            if len(self._pens) >= PEN_MEMORY:
-                self._pens.clear()
-            attributes = style._attributes & style._set_attributes
-            color, bgcolor = style._color, style._bgcolor
-            pen = (
-                frozenset(SGR_STYLES[bit] for bit in range(attributes.bit_length())
-                          if attributes & (1 << bit)),
-                ";".join(color.downgrade(color_system).get_ansi_codes()) if color else None,
-                ";".join(bgcolor.downgrade(color_system).get_ansi_codes(False))
-                if bgcolor else None,
-            )
-            pen = self._pens[style] = self._interned.setdefault(pen, pen)
-        return pen
+    def _code(self, style: Style, color_system: ColorSystem) -> str:
+        """The one-character code of ``style``'s pen (made on first sight)."""
+        if len(self._style_codes) >= STYLE_MEMORY:
+            self._style_codes.clear()
+        attributes = style._attributes & style._set_attributes
+        color, bgcolor = style._color, style._bgcolor
+        pen = (
+            frozenset(SGR_STYLES[bit] for bit in range(attributes.bit_length())
+                      if attributes & (1 << bit)),
+            ";".join(color.downgrade(color_system).get_ansi_codes()) if color else None,
+            ";".join(bgcolor.downgrade(color_system).get_ansi_codes(False)) if bgcolor else None,
+        )
+        code = self._pen_codes.get(pen)
+        if code is None:
+            code = self._pen_codes[pen] = chr(FIRST_CODE + len(self._pen_codes))
+            self._pens[code] = pen
+        self._style_codes[style] = code
+        return code
 
-    def _cells(self, strip: Strip, color_system: ColorSystem) -> list[Cell] | None:
-        """One (character, pen) per cell, or None if the strip has text this canvas does not
-        model (a character not one cell wide, a hyperlink, control codes)."""
-        cells: list[Cell] = []
-        extend = cells.extend
+    def _encode(self, strip: Strip, color_system: ColorSystem) -> tuple[str, str] | None:
+        """``(characters, pen codes)``, one of each per cell, or None if the strip has text
+        this canvas does not model (a character not one cell wide, a hyperlink, control
+        codes)."""
+        texts: list[str] = []
+        codes: list[str] = []
+        known = self._style_codes.get
         for text, style, control in strip._segments:
             if not text:
                 continue
             if control or (style is not None and style._link) or (
                     not text.isascii() and cell_len(text) != len(text)):
                 return None
-            extend(zip(text, repeat(self._pen(style, color_system))))
-        return cells
+            code = DEFAULT_CODE if style is None else (
+                known(style) or self._code(style, color_system))
+            texts.append(text)
+            codes.append(code * len(text))
+        return "".join(texts), "".join(codes)
 
     def draw(self, pieces: Iterable[Piece], console: Console, size: Size) -> str:
         """Terminal bytes that make the screen show ``pieces`` (drawn in order)."""
         color_system = console._color_system or ColorSystem.TRUECOLOR
-        if size != self.size or not self._rows:
+        width = size.width
+        if size != self.size or not self._chars:
             self.size = size
-            self._rows = [[UNKNOWN] * size.width for _ in range(size.height)]
-        writer = _Writer(size)
+            self._chars = [UNKNOWN * width] * size.height
+            self._codes = [UNKNOWN * width] * size.height
+        rows_chars, rows_codes = self._chars, self._codes
+        writer = _Writer(size, self._pens, self._transitions)
+        last, these = self._last, {}
         for x, y, strip in pieces:
-            if not 0 <= y < size.height or x >= size.width:
+            if not 0 <= y < size.height or x >= width:
                 continue
-            row = self._rows[y]
-            cells = self._cells(strip, color_system)
-            if cells is None:
+            known = last.get(id(strip))
+            encoded = known[1] if known is not None and known[0] is strip else self._encode(
+                strip, color_system)
+            these[id(strip)] = (strip, encoded)
+            row_chars, row_codes = rows_chars[y], rows_codes[y]
+            if encoded is None:
                 writer.write_strip(x, y, strip, color_system)
-                row[x:x + strip.cell_length] = [UNKNOWN] * min(strip.cell_length,
-                                                              size.width - x)
+                n = min(strip.cell_length, width - x)
+                rows_chars[y] = row_chars[:x] + UNKNOWN * n + row_chars[x + n:]
+                rows_codes[y] = row_codes[:x] + UNKNOWN * n + row_codes[x + n:]
                 continue
-            del cells[size.width - x:]
-            old = row[x:x + len(cells)]
-            if old == cells:
+            chars, codes = encoded
+            n = len(chars)
+            if n > width - x:
+                n = width - x
+                chars, codes = chars[:n], codes[:n]
+            old_chars, old_codes = row_chars[x:x + n], row_codes[x:x + n]
+            if old_codes == codes and old_chars == chars:
                 continue
-            for start, end in _changed_runs(old, cells):
-                writer.write_cells(x + start, y, cells[start:end])
-            row[x:x + len(cells)] = cells
+            for start, end in _changed_runs(old_chars, old_codes, chars, codes):
+                writer.write(x + start, y, chars[start:end], codes[start:end])
+            rows_chars[y] = row_chars[:x] + chars + row_chars[x + n:]
+            rows_codes[y] = row_codes[:x] + codes + row_codes[x + n:]
+        self._last = these
         return writer.finish()
 
 
-def _changed_runs(old: list[object], new: list[Cell]) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of the runs of ``new`` that differ from ``old``, runs closer than
-    ``GAP`` unchanged cells merged."""
-    start = end = -1
-    for index, (was, cell) in enumerate(zip(old, new, strict=True)):
-        if was != cell:
-            if start < 0:
-                start = index
-            elif index - end > GAP:
-                yield start, end
-                start = index
-            end = index + 1
-    if start >= 0:
-        yield start, end
+def _changed_runs(old_chars: str, old_codes: str, chars: str, codes: str
+                  ) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of the runs of cells that differ (the strings are not equal), runs
+    closer than ``GAP`` unchanged cells merged."""
+    n = len(chars)
+    if old_codes == UNKNOWN * n:
+        yield 0, n
+        return
+    first, last = 0, n
+    if n > LONG_PIECE:
+        first = _common_prefix(old_chars, chars, old_codes, codes)
+        last = n - _common_prefix(old_chars[::-1], chars[::-1], old_codes[::-1], codes[::-1])
+    changed = [index for index in range(first, last)
+               if codes[index] != old_codes[index] or chars[index] != old_chars[index]]
+    start = end = changed[0]
+    for index in changed:
+        if index - end > GAP:
+            yield start, end + 1
+            start = index
+        end = index
+    yield start, end + 1
+
+
+def _common_prefix(a_chars: str, b_chars: str, a_codes: str, b_codes: str) -> int:
+    """How many leading cells two pieces share, found by halving (string comparisons are
+    fast; a loop over cells is not)."""
+    low, high = 0, len(b_chars)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a_chars[:middle] == b_chars[:middle] and a_codes[:middle] == b_codes[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+#: Runs of one pen code in a row's codes.
+SAME_CODE = re.compile(r"(.)\1*", re.DOTALL)
 
 
 class _Writer:
     """Builds one frame's bytes, keeping track of the cursor and the pen."""
 
-    def __init__(self, size: Size) -> None:
+    def __init__(self, size: Size, pens: dict[str, Pen], transitions: dict[str, str]) -> None:
         self.size = size
+        self.pens = pens
+        self.transitions = transitions
         self.out: list[str] = []
-        self.pen = DEFAULT_PEN
+        self.code = DEFAULT_CODE
         self.cursor: tuple[int, int] | None = None
 
     def move(self, x: int, y: int) -> None:
@@ -201,30 +259,38 @@ class _Writer:
             self.out.append(f"\x1b[{y + 1};{x + 1}H")
         self.cursor = (x, y)
 
-    def set_pen(self, pen: Pen) -> None:
-        if pen != self.pen:
-            self.out.append(change_pen(self.pen, pen))
-            self.pen = pen
+    def set_pen(self, code: str) -> None:
+        """Switch to the pen of ``code``."""
+        if code != self.code:
+            key = self.code + code
+            transition = self.transitions.get(key)
+            if transition is None:
+                transition = self.transitions[key] = change_pen(self.pens[self.code],
+                                                                self.pens[code])
+            self.out.append(transition)
+            self.code = code
 
-    def write_cells(self, x: int, y: int, cells: list[Cell]) -> None:
+    def write(self, x: int, y: int, chars: str, codes: str) -> None:
+        """Cells ``x``… of row ``y``: their characters and pen codes."""
         self.move(x, y)
-        for pen, run in groupby(cells, key=itemgetter(1)):
-            self.set_pen(pen)
-            self.out.append("".join(char for char, _ in run))
-        self.cursor = (x + len(cells), y)
+        append, set_pen = self.out.append, self.set_pen
+        for run in SAME_CODE.finditer(codes):
+            set_pen(run.group(1))
+            append(chars[run.start():run.end()])
+        self.cursor = (x + len(chars), y)
 
     def write_strip(self, x: int, y: int, strip: Strip, color_system: ColorSystem) -> None:
         """A piece the canvas does not model, written as Textual writes it (from the
         default pen); the cursor is then taken as unknown."""
         self.move(x, y)
-        self.set_pen(DEFAULT_PEN)
+        self.set_pen(DEFAULT_CODE)
         render = Strip.render_style
         self.out.append("".join(text if style is None else render(style, text, color_system)
                                 for text, style, _control in strip._segments))
         self.cursor = None
 
     def finish(self) -> str:
-        self.set_pen(DEFAULT_PEN)
+        self.set_pen(DEFAULT_CODE)
         return "".join(self.out)
 
 
