@@ -119,7 +119,9 @@ class FrameRecorder:
             return
         written = update.render_segments(app.console)
         # the stock rendering of the same update: every cell it covers, written in full
-        stock = super(type(update), update).render_segments(app.console)
+        # (screens other than the main one, e.g. help, use Textual's own updates)
+        lean = type(update).__name__.startswith("Lean")
+        stock = super(type(update), update).render_segments(app.console) if lean else written
         self.lean.feed(written)
         self.stock.feed(stock)
         self.frames += 1

@@ -112,3 +112,31 @@ async def test_a_default_run_of_training_events_fits_the_budget(monkeypatch):
     assert ticks == 40
     assert all(len(tab._runs[kind].history) == 5 for kind in ("fc", "cnn"))
     assert spent <= RUN_BUDGET, f"{spent:,} B for a default run (budget {RUN_BUDGET:,})"
+
+
+async def test_every_cell_is_written_again_after_ctrl_l_another_screen_or_a_suspend(
+        untrained, monkeypatch):
+    """The canvas skips cells the terminal already shows; whenever something else may have
+    drawn on the terminal, it must write them all again."""
+    use_256_colours(monkeypatch)
+    recorder = FrameRecorder(monkeypatch, TuicnnApp, (80, 24))
+    app = TuicnnApp(workspace=untrained)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        canvas = screen._compositor.canvas
+        before = recorder.bytes
+        screen.refresh()  # a repaint of the whole screen: nothing changed, nothing written
+        await pilot.pause()
+        assert recorder.bytes - before < 100
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert recorder.bytes - before > 80 * 24  # every cell, written again
+        await pilot.press("question_mark")  # the help screen draws over the main one
+        await pilot.pause()
+        assert app.screen is not screen and not canvas._chars
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and canvas._chars
+        app.app_resume_signal.publish(app)  # back from ctrl+z: the shell drew meanwhile
+        assert not canvas._chars

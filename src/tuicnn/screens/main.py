@@ -81,8 +81,10 @@ class MainScreen(Screen[None]):
         self._compositor: LeanCompositor = LeanCompositor()
 
     def on_mount(self) -> None:
-        # Suspended (ctrl+z) and resumed, the terminal may show anything: write every cell.
-        self.app.app_resume_signal.subscribe(self, lambda _app: self._compositor.canvas.forget())
+        # Suspended (ctrl+z) and resumed, the terminal may show anything: write every cell
+        # (at once: the app repaints right after it publishes the signal).
+        self.app.app_resume_signal.subscribe(
+            self, lambda _app: self._compositor.canvas.forget(), immediate=True)
 
     def on_screen_suspend(self) -> None:
         """Another screen (help, a prompt, the palette) draws over this one from now on."""
