@@ -89,7 +89,7 @@ async def test_a_default_run_of_training_events_fits_the_budget(monkeypatch):
         now = [1000.0]
         tab.clock = lambda: now[0]
         monkeypatch.setattr(tab, "_train", lambda *args: None)  # events are fed below
-        before = recorder.bytes
+        before, stock_before = recorder.bytes, recorder.stock_bytes
         await pilot.press("t")
         tab._ticker.pause()  # ticks come from the loop below, on the fake clock
         await pilot.pause()
@@ -109,6 +109,8 @@ async def test_a_default_run_of_training_events_fits_the_budget(monkeypatch):
             tab.settings.config()))
         await pilot.pause()
         spent = recorder.bytes - before
+        spent_stock = recorder.stock_bytes - stock_before
+    print(f"default run: {spent:,} B ({spent_stock:,} B rendered as Textual renders)")
     assert ticks == 40
     assert all(len(tab._runs[kind].history) == 5 for kind in ("fc", "cnn"))
     assert spent <= RUN_BUDGET, f"{spent:,} B for a default run (budget {RUN_BUDGET:,})"

@@ -17,7 +17,7 @@ order and with the same characters and styles as Textual's update would leave th
   reset and the whole style in one sequence, ``ESC[0;...m``);
 - the cursor is moved only when it is not already where the next changed cell is, with the
   shortest of three moves (forward on the row, to the start of the next row, or absolute);
-  unchanged cells between two changes are rewritten when that is shorter than a move;
+  up to ``GAP`` unchanged cells between two changes are rewritten rather than moved over;
 - the style is reset at the end of the frame, so the next frame starts from the terminal's
   default as Textual's own frames do.
 
