@@ -112,3 +112,22 @@ def test_an_unchanged_frame_writes_nothing_and_a_change_only_its_cells():
     screen.feed(first + delta)
     assert "".join(c for c, _ in screen.cells[2][:22]) == "loss 0.120 acc 91.2%  "
     assert frame(Strip([Segment("loss 0.120 acc 91.2%  ", other)])).count("\x1b[") == 1 + 2
+
+
+def test_codes_start_afresh_when_too_many_pens_were_seen(monkeypatch):
+    from rich.console import Console
+
+    import tuicnn.screens.lean_updates as lean
+
+    monkeypatch.setattr(lean, "PEN_MEMORY", 3)
+    console = Console(color_system="256", force_terminal=True)
+    canvas, size = TerminalCanvas(), Size(10, 1)
+    screen = TerminalScreen(*size)
+    for colour in ("red", "green", "blue", "yellow", "red"):
+        strip = Strip([Segment("ab", Style(color=colour)), Segment("cd", Style(bold=True))])
+        screen.feed(LeanLayoutUpdate([[strip]], Region(0, 0, 4, 1), canvas, size
+                                     ).render_segments(console))
+        expected = TerminalScreen(*size)
+        expected.feed(LayoutUpdate([[strip]], Region(0, 0, 4, 1)).render_segments(console))
+        assert screen.cells == expected.cells
+        assert len(canvas._pen_codes) <= 3 + 2

@@ -65,6 +65,11 @@ LONG_PIECE = 48
 #: style per widget and action for its mouse handling, so their number is not bounded.
 STYLE_MEMORY = 4096
 
+#: Pens (distinct colour and attribute sets) given codes before the codes start afresh: a
+#: screen shows a few hundred; the bound (plus one frame's cells) keeps codes clear of the
+#: surrogate code points.
+PEN_MEMORY = 40_000
+
 
 def change_pen(old: Pen, new: Pen) -> str:
     """The shortest SGR sequence this module knows from ``old`` to ``new`` ('' if equal)."""
@@ -158,6 +163,12 @@ class TerminalCanvas:
         """Terminal bytes that make the screen show ``pieces`` (drawn in order)."""
         color_system = console._color_system or ColorSystem.TRUECOLOR
         width = size.width
+        if len(self._pen_codes) >= PEN_MEMORY:  # start afresh: codes name pens in the rows
+            self.forget()
+            self._style_codes.clear()
+            self._pen_codes = {DEFAULT_PEN: DEFAULT_CODE}
+            self._pens = {DEFAULT_CODE: DEFAULT_PEN}
+            self._transitions.clear()
         if size != self.size or not self._chars:
             self.size = size
             self._chars = [UNKNOWN * width] * size.height
