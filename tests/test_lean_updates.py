@@ -123,11 +123,12 @@ def test_codes_start_afresh_when_too_many_pens_were_seen(monkeypatch):
     console = Console(color_system="256", force_terminal=True)
     canvas, size = TerminalCanvas(), Size(10, 1)
     screen = TerminalScreen(*size)
+    bold = Strip([Segment("cd", Style(bold=True))])  # the same strip object in every frame
     for colour in ("red", "green", "blue", "yellow", "red"):
-        strip = Strip([Segment("ab", Style(color=colour)), Segment("cd", Style(bold=True))])
-        screen.feed(LeanLayoutUpdate([[strip]], Region(0, 0, 4, 1), canvas, size
+        line = [Strip([Segment("ab", Style(color=colour))]), bold]
+        screen.feed(LeanLayoutUpdate([line], Region(0, 0, 4, 1), canvas, size
                                      ).render_segments(console))
         expected = TerminalScreen(*size)
-        expected.feed(LayoutUpdate([[strip]], Region(0, 0, 4, 1)).render_segments(console))
+        expected.feed(LayoutUpdate([line], Region(0, 0, 4, 1)).render_segments(console))
         assert screen.cells == expected.cells
         assert len(canvas._pen_codes) <= 3 + 2

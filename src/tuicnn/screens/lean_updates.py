@@ -169,6 +169,7 @@ class TerminalCanvas:
             self._pen_codes = {DEFAULT_PEN: DEFAULT_CODE}
             self._pens = {DEFAULT_CODE: DEFAULT_PEN}
             self._transitions.clear()
+            self._last = {}
         if size != self.size or not self._chars:
             self.size = size
             self._chars = [UNKNOWN * width] * size.height
