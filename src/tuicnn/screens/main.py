@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header
 
 from tuicnn.messages import ModelsChanged, SendToExplore
+from tuicnn.screens.lean_updates import LeanCompositor
 from tuicnn.tabs.base import BaseTab, session_of
 from tuicnn.widgets.key_footer import KeyFooter
 from tuicnn.widgets.tab_bar import TabBar
@@ -60,6 +61,7 @@ class MainScreen(Screen[None]):
         *(Binding(key, f"show_tab('{pane}')", f"{title} tab", show=False)
           for pane, title, _, key in TABS),
         Binding("L,shift+l", "toggle_lesson", "Lesson", key_display="L"),
+        Binding("ctrl+l", "redraw", "Redraw the whole screen", show=False),
     ]
 
     #: No automatic focus: Textual would focus the tab bar as the screen starts, and the first
@@ -72,6 +74,26 @@ class MainScreen(Screen[None]):
 
     _resumed = False
     """True once the screen has been shown: tabs may be built from then on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Frames write only the cells that changed, in few bytes (``lean_updates``).
+        self._compositor: LeanCompositor = LeanCompositor()
+
+    def on_mount(self) -> None:
+        # Suspended (ctrl+z) and resumed, the terminal may show anything: write every cell
+        # (at once: the app repaints right after it publishes the signal).
+        self.app.app_resume_signal.subscribe(
+            self, lambda _app: self._compositor.canvas.forget(), immediate=True)
+
+    def on_screen_suspend(self) -> None:
+        """Another screen (help, a prompt, the palette) draws over this one from now on."""
+        self._compositor.canvas.forget()
+
+    def action_redraw(self) -> None:
+        """``ctrl+l``: write every cell again (the terminal was garbled by something else)."""
+        self._compositor.canvas.forget()
+        self.refresh()
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -67,9 +67,10 @@ MEDIUM_WIDTH = 90
 WIDE_WIDTH = 130
 #: Live widgets are redrawn at most this often (plotext rebuilds a chart on every draw).
 REDRAW_SECONDS = 0.5
-#: The charts, at most this often while a run goes (and once more when it ends). Each chart
-#: redraw rewrites most of its rows on the terminal: at REDRAW_SECONDS a default run sent
-#: ~106 KB over SSH (benchmarks/bench_ssh_bytes.py), mostly chart rows.
+#: The charts, at most this often while a run goes (and once more when it ends): plotext
+#: rebuilds a chart on each redraw. Redrawn at REDRAW_SECONDS, when every frame still rewrote
+#: whole chart rows, a default run sent ~106 KB over SSH (benchmarks/bench_ssh_bytes.py);
+#: frames now write only the cells that changed (screens/lean_updates.py).
 CHART_SECONDS = 1.0
 #: The training thread reports batches at most this often. Every batch (~150 a second on the
 #: largest config) kept the UI's message loop busy between key presses for nothing: the
