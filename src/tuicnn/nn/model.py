@@ -103,15 +103,19 @@ class Sequential:
 
     # -- computation ---------------------------------------------------------------------
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        """Logits for a batch; with ``train`` the layers cache what ``backward`` needs."""
-        for layer in self.layers:
+        """Logits for a batch; with ``train`` the layers cache what ``backward`` needs.
+
+        Runs the layers in ``run_order`` (a pool before the ReLU that precedes it in
+        ``layers``), which gives exactly the same logits with a quarter of the ReLU's work.
+        """
+        for layer in run_order(self.layers):
             x = layer.forward(x, train)
         return x
 
     def backward(self, dlogits: np.ndarray) -> None:
         """Fill every layer's ``grads`` from ``d loss / d logits`` (N, n_classes)."""
         d = dlogits
-        for layer in reversed(self.layers):
+        for layer in reversed(run_order(self.layers)):
             d = layer.backward(d)
             if d is None:  # the layers below need no gradient (see ``__post_init__``)
                 break
@@ -122,6 +126,23 @@ class Sequential:
         out = [softmax(self.forward(x[i : i + batch_size], train=False))
                for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, N_CLASSES), self.dtype)
+
+
+def run_order(layers: list[Layer]) -> list[Layer]:
+    """``layers`` with every ReLU that a max pool follows moved after that pool.
+
+    ``max`` over a window commutes with ``max(·, 0)``, so pooling first gives the same
+    output, and the ReLU then touches a quarter of the values (2×2 pools). The gradients are
+    the same too: where a window's maximum is positive, both orders send the gradient to its
+    first maximum; where it is not, the ReLU zeroes the gradient of the whole window either
+    way. Only the layers' order of execution changes, never what a single layer computes
+    (a trace of ``relu1`` still shows the unpooled map). Issue 18: ~6 % of a default CNN step.
+    """
+    order = list(layers)
+    for i in range(len(order) - 1):
+        if isinstance(order[i], ReLU) and isinstance(order[i + 1], MaxPool2D):
+            order[i], order[i + 1] = order[i + 1], order[i]
+    return order
 
 
 def fc_layers(hidden: int = DEFAULT_HIDDEN) -> list[Layer]:
