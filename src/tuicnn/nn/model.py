@@ -84,7 +84,27 @@ class Sequential:
         rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.initialize(rng, np.dtype(dtype))
+        for attribute in ("params", "grads"):
+            self._pack(attribute)
         return self
+
+    def _pack(self, attribute: str) -> None:
+        """Move every layer's ``params`` (or ``grads``) into one flat buffer, in
+        ``parameters()`` order, each layer keeping a view of its part: the same values, and
+        ``Adam`` can then update the whole model in a dozen array operations (``flat_view``).
+        """
+        arrays = [(getattr(layer, attribute), key) for layer in self.layers
+                  for key in getattr(layer, attribute)]
+        if not arrays:
+            return
+        flat = np.empty(sum(table[key].size for table, key in arrays), dtype=self.dtype)
+        start = 0
+        for table, key in arrays:
+            value = table[key]
+            part = flat[start : start + value.size].reshape(value.shape)
+            part[...] = value
+            table[key] = part
+            start += value.size
 
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``(qualified name, parameter, gradient)`` triples, e.g. ``("conv1.W", W, dW)``."""

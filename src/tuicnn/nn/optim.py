@@ -8,6 +8,31 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def flat_view(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
+    """One 1-D view over ``arrays`` when they lie back to back in one buffer, else None.
+
+    ``Sequential.initialize`` packs a model's parameters (and, separately, its gradients)
+    this way, so Adam can update all of them with a dozen array operations instead of a
+    dozen per parameter: most of the FC's optimiser step was call overhead (issue 18).
+    """
+    if not arrays:
+        return None
+    root = arrays[0].base if arrays[0].base is not None else arrays[0]
+    if root.ndim != 1 or not root.flags.c_contiguous:
+        return None
+    itemsize = root.itemsize
+    start = arrays[0].__array_interface__["data"][0]
+    address = start
+    for array in arrays:
+        base = array.base if array.base is not None else array
+        if (base is not root or array.dtype != root.dtype or not array.flags.c_contiguous
+                or array.__array_interface__["data"][0] != address):
+            return None
+        address += array.size * itemsize
+    offset = (start - root.__array_interface__["data"][0]) // itemsize
+    return root[offset : offset + (address - start) // itemsize]
+
+
 class Adam:
     """Adam with bias-corrected moment estimates.
 
@@ -33,10 +58,16 @@ class Adam:
         self.params = list(params)
         self.grads = list(grads)
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
         self.t = 0
-        self._scratch = [np.empty_like(p) for p in self.params]
+        # Work on one flat array when both lists are packed the same way (see flat_view).
+        flat_p, flat_g = flat_view(self.params), flat_view(self.grads)
+        packed = (flat_p is not None and flat_g is not None
+                  and [p.shape for p in self.params] == [g.shape for g in self.grads])
+        self._pairs = [(flat_p, flat_g)] if packed else list(zip(self.params, self.grads,
+                                                                    strict=True))
+        self._m = [np.zeros_like(p) for p, _ in self._pairs]
+        self._v = [np.zeros_like(p) for p, _ in self._pairs]
+        self._scratch = [np.empty_like(p) for p, _ in self._pairs]
 
     def step(self) -> None:
         """Apply one update using the current contents of ``grads``."""
@@ -44,11 +75,10 @@ class Adam:
         b1, b2 = self.beta1, self.beta2
         step_size = self.lr / (1 - b1**self.t)
         v_scale = 1.0 / math.sqrt(1 - b2**self.t)
-        for p, g, m, v, tmp in zip(
-            self.params, self.grads, self.m, self.v, self._scratch, strict=True
-        ):
+        for (p, g), m, v, tmp in zip(self._pairs, self._m, self._v, self._scratch, strict=True):
             m *= b1
-            m += (1 - b1) * g
+            np.multiply(g, 1 - b1, out=tmp)
+            m += tmp
             v *= b2
             np.multiply(g, g, out=tmp)
             tmp *= 1 - b2

@@ -1,0 +1,109 @@
+"""The engine's fast paths (issue 18) against independent computations: naive loops, the
+general code path they replace, or the layers run one by one in their listed order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_nn_layers import CONV_CASES, make_conv, naive_maxpool
+
+from tuicnn.nn import layers
+from tuicnn.nn.layers import MaxPool2D, ReLU
+from tuicnn.nn.losses import softmax_cross_entropy
+from tuicnn.nn.model import Sequential, build_cnn, build_fc, cnn_layers, run_order
+from tuicnn.nn.optim import Adam, flat_view
+
+
+def naive_conv_input_gradient(w, dy, x_shape, stride, pad):
+    """Scatter every output gradient back through every kernel tap, one number at a time."""
+    n, h, wd, c = x_shape
+    k, f = w.shape[0], w.shape[3]
+    dxp = np.zeros((n, h + 2 * pad, wd + 2 * pad, c))
+    for ni, i, j in np.ndindex(*dy.shape[:3]):
+        for a, b in np.ndindex(k, k):
+            dxp[ni, i * stride + a, j * stride + b, :] += w[a, b] @ dy[ni, i, j, :f]
+    return dxp[:, pad : pad + h, pad : pad + wd, :]
+
+
+@pytest.mark.parametrize("case", CONV_CASES)
+def test_conv_input_gradient_by_taps_matches_a_naive_scatter(rng, case):
+    n, h, w, c, f, k, s, p = case
+    layer = make_conv(rng, c, f, k, s, p)
+    x = rng.standard_normal((n, h, w, c))
+    dy = rng.standard_normal((n, *layer.output_shape((h, w, c))))
+    layer.forward(x)
+    expected = naive_conv_input_gradient(layer.params["W"], dy, x.shape, s, p)
+    np.testing.assert_allclose(layer.backward(dy), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("block", [1, 7, 64])
+def test_weight_gradient_in_blocks_equals_one_product(rng, monkeypatch, block):
+    monkeypatch.setattr(layers, "WEIGHT_GRAD_BLOCK", block)
+    cols, dy2 = rng.standard_normal((150, 18)), rng.standard_normal((150, 4))
+    out = np.empty((18, 4))
+    layers._weight_gradient(cols, dy2, out)
+    np.testing.assert_allclose(out, cols.T @ dy2, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(2, 6, 8, 3), (3, 7, 5, 2), (1, 9, 9, 1)])
+def test_two_by_two_pool_matches_naive_loops_with_ties_and_odd_sizes(rng, shape):
+    x = rng.integers(-2, 3, shape).astype(np.float64)  # few values: many ties
+    layer = MaxPool2D(2)
+    assert layer._pairs
+    expected, route = naive_maxpool(x, 2, 2, 0)
+    np.testing.assert_array_equal(layer.forward(x), expected)
+    dy = rng.standard_normal(expected.shape)
+    np.testing.assert_array_equal(layer.backward(dy), route(dy))
+
+
+def test_run_order_pools_before_the_relu_and_keeps_the_numbers(rng):
+    """Conv → ReLU → pool layer by layer against the model's order (pool, then ReLU):
+    the same logits and the same gradients, ties included."""
+    model = build_cnn(4, seed=3, dtype=np.float64)
+    names = [layer.name for layer in run_order(model.layers)]
+    assert names[:6] == ["conv1", "pool1", "relu1", "conv2", "pool2", "relu2"]
+    x = rng.random((5, 28, 28, 1))
+    x[:, :8] = 0.0  # blank rows: conv1 gives its bias there, four equal values per window
+    labels = rng.integers(0, 10, 5)
+    reference = Sequential(cnn_layers(4), kind="cnn").initialize(3, np.float64)
+    h = x
+    for layer in reference.layers:
+        h = layer.forward(h)
+    _, d, _ = softmax_cross_entropy(h, labels)
+    for layer in reversed(reference.layers):
+        d = layer.backward(d)
+        if d is None:
+            break
+    logits = model.forward(x)
+    np.testing.assert_array_equal(logits, h)
+    model.backward(softmax_cross_entropy(logits, labels)[1])
+    for (name, _, grad), (_, _, ref) in zip(model.parameters(), reference.parameters(),
+                                            strict=True):
+        np.testing.assert_allclose(grad, ref, rtol=0, atol=1e-15, err_msg=name)
+
+
+def test_relu_before_a_pool_moves_only_there():
+    stack = [ReLU(name="a"), MaxPool2D(2, name="p"), ReLU(name="b")]
+    assert [layer.name for layer in run_order(stack)] == ["p", "a", "b"]
+    assert [layer.name for layer in stack] == ["a", "p", "b"]  # the model's list is untouched
+
+
+@pytest.mark.parametrize("builder", [build_fc, build_cnn])
+def test_parameters_live_in_one_buffer_and_adam_updates_it_as_the_per_array_loop(builder):
+    model = builder(seed=5, dtype=np.float64)
+    params = [p for _, p, _ in model.parameters()]
+    grads = [g for _, _, g in model.parameters()]
+    assert flat_view(params) is not None and flat_view(grads) is not None
+    copies = [p.copy() for p in params]
+    copy_grads = [np.empty_like(g) for g in grads]
+    packed, loose = Adam(params, grads), Adam(copies, copy_grads)
+    assert len(packed._pairs) == 1 and len(loose._pairs) == len(params)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        for g, cg in zip(grads, copy_grads, strict=True):
+            g[...] = cg[...] = rng.standard_normal(g.shape)
+        packed.step()
+        loose.step()
+    for p, c in zip(params, copies, strict=True):
+        np.testing.assert_array_equal(p, c)
+    assert flat_view([params[1], params[0]]) is None  # out of order: per-array updates
