@@ -52,6 +52,7 @@ from tuicnn.nn.config import TrainConfig
 from tuicnn.nn.events import EpochEnd
 from tuicnn.nn.layers import Conv2D, Dense
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
+from tuicnn.nn.threads import blas_threads_for
 from tuicnn.nn.training import shuffle_rng, train
 
 EVAL_BATCH = TrainConfig().eval_batch_size  # what the app and the CLI use (256)
@@ -284,6 +285,7 @@ class Row:
     ours: Run
     theirs: Run | None
     target: float | None
+    engine_threads: int  # what the engine's rule used of the budget ``threads``
 
     def ratio(self, clock: str) -> float:
         if self.theirs is None:
@@ -312,11 +314,12 @@ def run_config(name: str, threads: int, args, torch, split_cache: dict) -> list[
     for kind, target in bench.targets.items():
         model, ours, theirs = bench_model(kind, bench, split, config, torch)
         rows.append(Row(name, threads, kind, model.n_params, ours, theirs,
-                        args.target if args.target is not None else target))
+                        args.target if args.target is not None else target,
+                        blas_threads_for(model, bench.batch_size, threads)))
     return rows
 
 
-HEAD = (f"{'config':<10} {'thr':>3} {'model':<5} {'params':>9} {'NumPy wall':>10} "
+HEAD = (f"{'config':<10} {'thr':>3} {'model':<5} {'np':>2} {'params':>9} {'NumPy wall':>10} "
         f"{'Torch wall':>10} {'ratio':>5} {'NumPy CPU':>9} {'Torch CPU':>9} {'ratio':>5} "
         f"{'acc diff':>8} {'target':>6}  verdict (CPU, wall)")
 
@@ -325,13 +328,14 @@ def row_line(row: Row) -> str:
     o, t = row.ours, row.theirs
     target = "-" if row.target is None else f"<={row.target:g}"
     if t is None:
-        return (f"{row.config:<10} {row.threads:>3} {row.kind:<5} {row.params:>9,} "
-                f"{o.median_wall:>10.4f} {'-':>10} {'-':>5} {o.median_cpu:>9.4f} {'-':>9} "
-                f"{'-':>5} {'-':>8} {target:>6}  n/a")
+        return (f"{row.config:<10} {row.threads:>3} {row.kind:<5} {row.engine_threads:>2} "
+                f"{row.params:>9,} {o.median_wall:>10.4f} {'-':>10} {'-':>5} "
+                f"{o.median_cpu:>9.4f} {'-':>9} {'-':>5} {'-':>8} {target:>6}  n/a")
     diff = 100 * (o.test_acc - t.test_acc)
-    return (f"{row.config:<10} {row.threads:>3} {row.kind:<5} {row.params:>9,} "
-            f"{o.median_wall:>10.4f} {t.median_wall:>10.4f} {row.ratio('wall'):>5.2f} "
-            f"{o.median_cpu:>9.4f} {t.median_cpu:>9.4f} {row.ratio('cpu'):>5.2f} "
+    return (f"{row.config:<10} {row.threads:>3} {row.kind:<5} {row.engine_threads:>2} "
+            f"{row.params:>9,} {o.median_wall:>10.4f} {t.median_wall:>10.4f} "
+            f"{row.ratio('wall'):>5.2f} {o.median_cpu:>9.4f} {t.median_cpu:>9.4f} "
+            f"{row.ratio('cpu'):>5.2f} "
             f"{diff:>+7.1f}p {target:>6}  {row.verdict('cpu')}, {row.verdict('wall')}")
 
 
@@ -407,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     thread_counts = (1, 2) if args.all and args.threads is None else (args.threads,)
     for name in names:
         print(f"  {name}: {CONFIGS[name].describe()}")
+    print("thr: threads of each side (PyTorch uses them all); np: BLAS threads the engine's "
+          "rule (tuicnn.nn.threads) uses of them.")
     print("Timing: median s/epoch (training + test evaluation) over all epochs, NumPy and "
           "PyTorch epochs alternating; ratio = NumPy / PyTorch. Verdicts compare the CPU-time "
           "ratio, then the wall-time ratio, with the target.\n")
