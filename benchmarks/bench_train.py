@@ -52,8 +52,13 @@ from tuicnn.nn.config import TrainConfig
 from tuicnn.nn.events import EpochEnd
 from tuicnn.nn.layers import Conv2D, Dense
 from tuicnn.nn.model import Sequential, build_cnn, build_fc
-from tuicnn.nn.threads import blas_threads_for
 from tuicnn.nn.training import shuffle_rng, train
+
+try:
+    from tuicnn.nn.threads import blas_threads_for
+except ImportError:  # an engine from before issue 18: BLAS uses the whole budget
+    def blas_threads_for(model: Sequential, batch_size: int, budget: int) -> int:
+        return budget
 
 EVAL_BATCH = TrainConfig().eval_batch_size  # what the app and the CLI use (256)
 TEST_SIZE = 1000  # the app's test set, with bundled digits and with IDX files alike

@@ -16,8 +16,14 @@ from contextlib import contextmanager
 from tuicnn.nn.layers import Conv2D, Dense
 from tuicnn.nn.model import Sequential
 
-TWO_THREAD_FLOPS = 1.0e9
-"""Floating-point operations per training step from which a second thread is used."""
+TWO_THREAD_FLOPS = 10.0e9
+"""Floating-point operations per training step from which the whole budget is used.
+
+Measured (issue 18, NumPy alone, median step, machine at load 6-7 as a shared class server
+is): two threads against one were 8.7× slower for the default CNN (0.14 GFLOP a step),
+4.2× with 32 filters (1.6 GFLOP), 8.1× at batch 256 (0.56 GFLOP), 4-80× for the FC nets.
+Every size measured therefore trains with one thread; above 10 GFLOP a step (64 filters at
+batch 256 and larger, not measured) the budget is used."""
 
 
 def step_flops(model: Sequential, batch_size: int) -> int:
