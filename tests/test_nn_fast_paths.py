@@ -107,3 +107,13 @@ def test_parameters_live_in_one_buffer_and_adam_updates_it_as_the_per_array_loop
     for p, c in zip(params, copies, strict=True):
         np.testing.assert_array_equal(p, c)
     assert flat_view([params[1], params[0]]) is None  # out of order: per-array updates
+
+
+@pytest.mark.parametrize("channels", [1, 3])  # the gather path and the window-view path
+@pytest.mark.parametrize(("k", "stride", "pad"), [(3, 1, 1), (2, 2, 2), (3, 2, 0)])
+def test_patches_with_padding_and_ones_equal_padded_patches_and_a_ones_column(
+        channels, k, stride, pad):
+    x = np.random.default_rng(channels).random((2, 7, 6, channels))
+    plain = layers._patches(np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))), k, stride)
+    got = layers._patches(x, k, stride, ones=True, pad=pad)
+    np.testing.assert_array_equal(got, np.hstack([plain, np.ones((len(plain), 1))]))

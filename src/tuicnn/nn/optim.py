@@ -70,23 +70,27 @@ class Adam:
         self._scratch = [np.empty_like(p) for p, _ in self._pairs]
 
     def step(self) -> None:
-        """Apply one update using the current contents of ``grads``."""
+        """Apply one update using the current contents of ``grads``.
+
+        The moments are kept divided by ``1 - b1`` and ``1 - b2`` (``m' = b1*m' + g``,
+        ``v' = b2*v' + g*g``) and the constants folded into two scalars, which is the same
+        update in ten array passes instead of thirteen (issue 18)::
+
+            p -= lr*(1-b1)/(1-b1^t)/c * m' / (sqrt(v') + eps/c),  c = sqrt((1-b2)/(1-b2^t))
+        """
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        step_size = self.lr / (1 - b1**self.t)
-        v_scale = 1.0 / math.sqrt(1 - b2**self.t)
+        c = math.sqrt((1 - b2) / (1 - b2**self.t))
+        step_size = self.lr * (1 - b1) / (1 - b1**self.t) / c
+        eps = self.eps / c
         for (p, g), m, v, tmp in zip(self._pairs, self._m, self._v, self._scratch, strict=True):
             m *= b1
-            np.multiply(g, 1 - b1, out=tmp)
-            m += tmp
-            v *= b2
+            m += g
             np.multiply(g, g, out=tmp)
-            tmp *= 1 - b2
+            v *= b2
             v += tmp
-            # tmp <- sqrt(v_hat) + eps, then p -= step_size * m / tmp
             np.sqrt(v, out=tmp)
-            tmp *= v_scale
-            tmp += self.eps
+            tmp += eps
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
             p -= tmp
