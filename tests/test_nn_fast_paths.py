@@ -117,3 +117,45 @@ def test_patches_with_padding_and_ones_equal_padded_patches_and_a_ones_column(
     plain = layers._patches(np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))), k, stride)
     got = layers._patches(x, k, stride, ones=True, pad=pad)
     np.testing.assert_array_equal(got, np.hstack([plain, np.ones((len(plain), 1))]))
+
+
+@pytest.mark.parametrize("builder", [build_fc, build_cnn])
+def test_gradients_and_adam_steps_equal_pytorch_in_float64(builder):
+    """The whole engine (fast paths, run order, packed Adam) against PyTorch's autograd and
+    Adam, float64, three steps on the same batch; skipped where PyTorch is not installed."""
+    torch = pytest.importorskip("torch")
+    model = builder(seed=2, dtype=np.float64)
+    rng = np.random.default_rng(4)
+    x = rng.random((6, 28, 28, 1))
+    x[:, :6] = 0.0  # blank rows, as digits have: ties in the pools
+    labels = rng.integers(0, 10, 6)
+    tensors = [torch.tensor(p.copy(), requires_grad=True) for _, p, _ in model.parameters()]
+
+    def torch_logits(t):
+        h = torch.tensor(x)
+        if model.kind == "fc":
+            h = torch.relu(h.reshape(6, -1) @ t[0] + t[1])
+            return h @ t[2] + t[3]
+        for w, b in ((t[0], t[1]), (t[2], t[3])):
+            h = torch.conv2d(h.permute(0, 3, 1, 2), w.permute(3, 2, 0, 1), b, padding=1)
+            h = torch.max_pool2d(torch.relu(h), 2).permute(0, 2, 3, 1)
+        h = torch.relu(h.reshape(6, -1) @ t[4] + t[5])
+        return h @ t[6] + t[7]
+
+    optimizer = torch.optim.Adam(tensors, lr=1e-2)
+    ours = Adam([p for _, p, _ in model.parameters()], [g for _, _, g in model.parameters()],
+                lr=1e-2)
+    for _ in range(3):
+        logits = model.forward(x)
+        model.backward(softmax_cross_entropy(logits, labels)[1])
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(torch_logits(tensors), torch.tensor(labels))
+        loss.backward()
+        for (name, _, grad), tensor in zip(model.parameters(), tensors, strict=True):
+            np.testing.assert_allclose(grad, tensor.grad.numpy(), rtol=1e-10, atol=1e-13,
+                                       err_msg=name)
+        ours.step()
+        optimizer.step()
+    for (name, param, _), tensor in zip(model.parameters(), tensors, strict=True):
+        np.testing.assert_allclose(param, tensor.detach().numpy(), rtol=1e-10, atol=1e-13,
+                                   err_msg=name)
