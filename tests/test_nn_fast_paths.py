@@ -159,3 +159,36 @@ def test_gradients_and_adam_steps_equal_pytorch_in_float64(builder):
     for (name, param, _), tensor in zip(model.parameters(), tensors, strict=True):
         np.testing.assert_allclose(param, tensor.detach().numpy(), rtol=1e-10, atol=1e-13,
                                    err_msg=name)
+
+
+def test_thread_rule_counts_the_products_and_train_keeps_one_thread_for_small_steps():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from tuicnn.nn import threads
+    from tuicnn.nn.concurrent import train_concurrently
+    from tuicnn.nn.config import TrainConfig
+    from tuicnn.nn.training import train
+
+    fc = build_fc(16)
+    # forward + weight gradient for the first dense layer, + input gradient for the second
+    assert threads.step_flops(fc, 8) == 2 * 2 * 8 * 784 * 16 + 3 * 2 * 8 * 16 * 10
+    assert threads.blas_threads_for(fc, 8, 2) == 1
+    assert threads.blas_threads_for(fc, 8, 1) == 1
+
+    def pool():
+        return max(p["num_threads"] for p in threadpoolctl.threadpool_info()
+                   if p["user_api"] == "blas")
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        seen = []
+        original = fc.forward
+        fc.forward = lambda *a, **k: (seen.append(pool()), original(*a, **k))[1]
+        x = np.zeros((8, 28, 28, 1), np.float32)
+        list(train(fc, x, np.zeros(8, np.int64), x, np.zeros(8, np.int64),
+                   TrainConfig(epochs=1, batch_size=8)))
+        assert seen and set(seen) == {1}
+        assert pool() == 2  # restored
+        seen.clear()  # train_concurrently shares out no more than the same rule allows
+        list(train_concurrently([fc], x, np.zeros(8, np.int64), x, np.zeros(8, np.int64),
+                                TrainConfig(epochs=1, batch_size=8)))
+        assert seen and set(seen) == {1}
+        assert pool() == 2
