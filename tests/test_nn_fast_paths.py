@@ -192,3 +192,14 @@ def test_thread_rule_counts_the_products_and_train_keeps_one_thread_for_small_st
                                 TrainConfig(epochs=1, batch_size=8)))
         assert seen and set(seen) == {1}
         assert pool() == 2
+
+
+def test_adam_takes_unpickled_parameters_one_by_one():
+    """A model sent to the training child arrives as separate arrays (their base is the
+    pickle's bytes): Adam updates them one by one, as before packing."""
+    import pickle
+
+    model = pickle.loads(pickle.dumps(build_fc(4)))
+    params = [p for _, p, _ in model.parameters()]
+    assert flat_view(params) is None
+    Adam(params, [g for _, _, g in model.parameters()]).step()

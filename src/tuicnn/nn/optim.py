@@ -18,7 +18,8 @@ def flat_view(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     if not arrays:
         return None
     root = arrays[0].base if arrays[0].base is not None else arrays[0]
-    if root.ndim != 1 or not root.flags.c_contiguous:
+    # (an unpickled array's base can be the bytes it was read from: not packed)
+    if not isinstance(root, np.ndarray) or root.ndim != 1 or not root.flags.c_contiguous:
         return None
     itemsize = root.itemsize
     start = arrays[0].__array_interface__["data"][0]
