@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from tuicnn.nn.config import TrainConfig
 from tuicnn.nn.events import TrainEvent
 from tuicnn.nn.model import Sequential
+from tuicnn.nn.threads import blas_threads_for
 from tuicnn.nn.training import train
 
 
@@ -105,7 +106,10 @@ def train_concurrently(
 
     threads = [threading.Thread(target=run, args=(m,), name=f"train-{m.kind}", daemon=True)
                for m in models]
-    budget = _BlasBudget(blas_threads)
+    # Issue 18: no more threads than the models' work is worth (nn/threads.py).
+    cap = max((blas_threads_for(m, config.batch_size, os.cpu_count() or 1) for m in models),
+              default=1)
+    budget = _BlasBudget(cap if blas_threads is None else min(cap, blas_threads))
     running = len(threads)
     budget.share(running)
     for thread in threads:

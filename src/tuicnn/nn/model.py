@@ -84,7 +84,27 @@ class Sequential:
         rng = np.random.default_rng(seed)
         for layer in self.layers:
             layer.initialize(rng, np.dtype(dtype))
+        for attribute in ("params", "grads"):
+            self._pack(attribute)
         return self
+
+    def _pack(self, attribute: str) -> None:
+        """Move every layer's ``params`` (or ``grads``) into one flat buffer, in
+        ``parameters()`` order, each layer keeping a view of its part: the same values, and
+        ``Adam`` can then update the whole model in a dozen array operations (``flat_view``).
+        """
+        arrays = [(getattr(layer, attribute), key) for layer in self.layers
+                  for key in getattr(layer, attribute)]
+        if not arrays:
+            return
+        flat = np.empty(sum(table[key].size for table, key in arrays), dtype=self.dtype)
+        start = 0
+        for table, key in arrays:
+            value = table[key]
+            part = flat[start : start + value.size].reshape(value.shape)
+            part[...] = value
+            table[key] = part
+            start += value.size
 
     def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
         """``(qualified name, parameter, gradient)`` triples, e.g. ``("conv1.W", W, dW)``."""
@@ -103,15 +123,19 @@ class Sequential:
 
     # -- computation ---------------------------------------------------------------------
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
-        """Logits for a batch; with ``train`` the layers cache what ``backward`` needs."""
-        for layer in self.layers:
+        """Logits for a batch; with ``train`` the layers cache what ``backward`` needs.
+
+        Runs the layers in ``run_order`` (a pool before the ReLU that precedes it in
+        ``layers``), which gives exactly the same logits with a quarter of the ReLU's work.
+        """
+        for layer in run_order(self.layers):
             x = layer.forward(x, train)
         return x
 
     def backward(self, dlogits: np.ndarray) -> None:
         """Fill every layer's ``grads`` from ``d loss / d logits`` (N, n_classes)."""
         d = dlogits
-        for layer in reversed(self.layers):
+        for layer in reversed(run_order(self.layers)):
             d = layer.backward(d)
             if d is None:  # the layers below need no gradient (see ``__post_init__``)
                 break
@@ -122,6 +146,23 @@ class Sequential:
         out = [softmax(self.forward(x[i : i + batch_size], train=False))
                for i in range(0, len(x), batch_size)]
         return np.concatenate(out) if out else np.zeros((0, N_CLASSES), self.dtype)
+
+
+def run_order(layers: list[Layer]) -> list[Layer]:
+    """``layers`` with every ReLU that a max pool follows moved after that pool.
+
+    ``max`` over a window commutes with ``max(·, 0)``, so pooling first gives the same
+    output, and the ReLU then touches a quarter of the values (2×2 pools). The gradients are
+    the same too: where a window's maximum is positive, both orders send the gradient to its
+    first maximum; where it is not, the ReLU zeroes the gradient of the whole window either
+    way. Only the layers' order of execution changes, never what a single layer computes
+    (a trace of ``relu1`` still shows the unpooled map). Issue 18: ~6 % of a default CNN step.
+    """
+    order = list(layers)
+    for i in range(len(order) - 1):
+        if isinstance(order[i], ReLU) and isinstance(order[i + 1], MaxPool2D):
+            order[i], order[i + 1] = order[i + 1], order[i]
+    return order
 
 
 def fc_layers(hidden: int = DEFAULT_HIDDEN) -> list[Layer]:

@@ -8,6 +8,32 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def flat_view(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
+    """One 1-D view over ``arrays`` when they lie back to back in one buffer, else None.
+
+    ``Sequential.initialize`` packs a model's parameters (and, separately, its gradients)
+    this way, so Adam can update all of them with a dozen array operations instead of a
+    dozen per parameter: most of the FC's optimiser step was call overhead (issue 18).
+    """
+    if not arrays:
+        return None
+    root = arrays[0].base if arrays[0].base is not None else arrays[0]
+    # (an unpickled array's base can be the bytes it was read from: not packed)
+    if not isinstance(root, np.ndarray) or root.ndim != 1 or not root.flags.c_contiguous:
+        return None
+    itemsize = root.itemsize
+    start = arrays[0].__array_interface__["data"][0]
+    address = start
+    for array in arrays:
+        base = array.base if array.base is not None else array
+        if (base is not root or array.dtype != root.dtype or not array.flags.c_contiguous
+                or array.__array_interface__["data"][0] != address):
+            return None
+        address += array.size * itemsize
+    offset = (start - root.__array_interface__["data"][0]) // itemsize
+    return root[offset : offset + (address - start) // itemsize]
+
+
 class Adam:
     """Adam with bias-corrected moment estimates.
 
@@ -33,30 +59,39 @@ class Adam:
         self.params = list(params)
         self.grads = list(grads)
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
-        self.m = [np.zeros_like(p) for p in self.params]
-        self.v = [np.zeros_like(p) for p in self.params]
         self.t = 0
-        self._scratch = [np.empty_like(p) for p in self.params]
+        # Work on one flat array when both lists are packed the same way (see flat_view).
+        flat_p, flat_g = flat_view(self.params), flat_view(self.grads)
+        packed = (flat_p is not None and flat_g is not None
+                  and [p.shape for p in self.params] == [g.shape for g in self.grads])
+        self._pairs = [(flat_p, flat_g)] if packed else list(zip(self.params, self.grads,
+                                                                    strict=True))
+        self._m = [np.zeros_like(p) for p, _ in self._pairs]
+        self._v = [np.zeros_like(p) for p, _ in self._pairs]
+        self._scratch = [np.empty_like(p) for p, _ in self._pairs]
 
     def step(self) -> None:
-        """Apply one update using the current contents of ``grads``."""
+        """Apply one update using the current contents of ``grads``.
+
+        The moments are kept divided by ``1 - b1`` and ``1 - b2`` (``m' = b1*m' + g``,
+        ``v' = b2*v' + g*g``) and the constants folded into two scalars, which is the same
+        update in ten array passes instead of thirteen (issue 18)::
+
+            p -= lr*(1-b1)/(1-b1^t)/c * m' / (sqrt(v') + eps/c),  c = sqrt((1-b2)/(1-b2^t))
+        """
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        step_size = self.lr / (1 - b1**self.t)
-        v_scale = 1.0 / math.sqrt(1 - b2**self.t)
-        for p, g, m, v, tmp in zip(
-            self.params, self.grads, self.m, self.v, self._scratch, strict=True
-        ):
+        c = math.sqrt((1 - b2) / (1 - b2**self.t))
+        step_size = self.lr * (1 - b1) / (1 - b1**self.t) / c
+        eps = self.eps / c
+        for (p, g), m, v, tmp in zip(self._pairs, self._m, self._v, self._scratch, strict=True):
             m *= b1
-            m += (1 - b1) * g
-            v *= b2
+            m += g
             np.multiply(g, g, out=tmp)
-            tmp *= 1 - b2
+            v *= b2
             v += tmp
-            # tmp <- sqrt(v_hat) + eps, then p -= step_size * m / tmp
             np.sqrt(v, out=tmp)
-            tmp *= v_scale
-            tmp += self.eps
+            tmp += eps
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
             p -= tmp

@@ -15,6 +15,7 @@ from tuicnn.nn.events import BatchEnd, Cancelled, EpochEnd, LayerSnapshot, Train
 from tuicnn.nn.losses import softmax_cross_entropy
 from tuicnn.nn.model import Sequential
 from tuicnn.nn.optim import Adam
+from tuicnn.nn.threads import blas_threads_while_training
 
 
 def shuffle_rng(seed: int) -> np.random.Generator:
@@ -79,6 +80,14 @@ def train(
         and ``LayerSnapshot`` events when ``watch`` names one of the model's layers.
     """
     config = config or TrainConfig()
+    with blas_threads_while_training(model, config.batch_size):
+        yield from _train(model, x_train, y_train, x_test, y_test, config, stop, watch)
+
+
+def _train(model: Sequential, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+           y_test: np.ndarray, config: TrainConfig, stop: threading.Event | None,
+           watch: str | None) -> Iterator[TrainEvent]:
+    """``train``'s loop, run with the BLAS threads ``blas_threads_for`` picks."""
     params = [p for _, p, _ in model.parameters()]
     grads = [g for _, _, g in model.parameters()]
     optimizer = Adam(params, grads, lr=config.lr)
