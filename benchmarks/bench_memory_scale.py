@@ -17,8 +17,11 @@ import sys
 
 CHILD = r"""
 import json, resource, sys, time
-from tuicnn.data import bundled_split, idx_split
-from tuicnn.nn import EpochEnd, TrainConfig, build_cnn, build_fc, train_concurrently
+from tuicnn.data.dataset import bundled_split, idx_split
+from tuicnn.nn.concurrent import train_concurrently
+from tuicnn.nn.config import TrainConfig
+from tuicnn.nn.events import EpochEnd
+from tuicnn.nn.model import build_cnn, build_fc
 data_dir = sys.argv[1]
 epochs, hidden, filters, batch = (int(a) for a in sys.argv[2:6])
 start = time.perf_counter()
