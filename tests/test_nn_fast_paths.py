@@ -11,7 +11,7 @@ from tuicnn.nn import layers
 from tuicnn.nn.layers import MaxPool2D, ReLU
 from tuicnn.nn.losses import softmax_cross_entropy
 from tuicnn.nn.model import Sequential, build_cnn, build_fc, cnn_layers, run_order
-from tuicnn.nn.optim import Adam, flat_view
+from tuicnn.nn.optim import FLUSH_EVERY, Adam, flat_view
 
 
 def naive_conv_input_gradient(w, dy, x_shape, stride, pad):
@@ -107,6 +107,32 @@ def test_parameters_live_in_one_buffer_and_adam_updates_it_as_the_per_array_loop
     for p, c in zip(params, copies, strict=True):
         np.testing.assert_array_equal(p, c)
     assert flat_view([params[1], params[0]]) is None  # out of order: per-array updates
+
+
+def test_adam_leaves_no_subnormal_moments_and_the_same_updates():
+    """A gradient seen once, then zeros: the first moment shrinks by b1 a step into
+    subnormal numbers (slow arithmetic) unless flushed; the weights move as without it
+    (a float64 Adam, whose moments stay normal, is the reference)."""
+    dtype = np.float32
+    tiny = np.finfo(dtype).tiny
+    p, g = np.zeros(4, dtype), np.zeros(4, dtype)
+    reference_p, reference_g = np.zeros(4, np.float64), np.zeros(4, np.float64)
+    adam, reference = Adam([p], [g]), Adam([reference_p], [reference_g])
+    g[...] = reference_g[...] = [1.0, -1.0, 0.0, 0.5]
+    g *= tiny * 1e6  # well inside the normal range, then decaying
+    reference_g *= float(tiny) * 1e6
+    adam.step()
+    reference.step()
+    g[...] = reference_g[...] = 0.0
+    for _ in range(25 * FLUSH_EVERY):  # 0.9**200 = 7e-10: subnormal without flushing
+        adam.step()
+        reference.step()
+        m = adam._m[0]
+        if adam.t % FLUSH_EVERY == 0:
+            assert not ((m != 0) & (np.abs(m) < tiny)).any(), adam.t
+    assert not np.any(adam._m[0])  # flushed to exact zeros in the end
+    assert np.any(reference._m[0])  # float64 moments of that size are still normal
+    np.testing.assert_allclose(p, reference_p, rtol=1e-6, atol=0)
 
 
 @pytest.mark.parametrize("channels", [1, 3])  # the gather path and the window-view path

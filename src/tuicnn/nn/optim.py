@@ -34,6 +34,19 @@ def flat_view(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     return root[offset : offset + (address - start) // itemsize]
 
 
+FLUSH_EVERY = 8
+"""Every this many steps, moments too small for a normal float are set to zero (``Adam``)."""
+
+
+def flush_subnormals(array: np.ndarray, scratch: np.ndarray) -> None:
+    """Set the values of ``array`` smaller in size than the dtype's smallest normal to 0.
+
+    ``scratch``: an array of the same shape and dtype, overwritten.
+    """
+    np.abs(array, out=scratch)
+    array[scratch < np.finfo(array.dtype).tiny] = 0
+
+
 class Adam:
     """Adam with bias-corrected moment estimates.
 
@@ -43,6 +56,15 @@ class Adam:
     Args:
         params: the arrays to update (updated in place, so layers keep their references).
         grads: the gradient arrays, same order and shapes as ``params``.
+
+    Subnormal moments are flushed to zero every ``FLUSH_EVERY`` steps. A weight whose
+    gradient stays zero for hundreds of steps (one for a border pixel that few images
+    light) has its first moment shrink by ``b1`` a step until it is subnormal, and x86
+    arithmetic on subnormals is many times slower: training the FC on 60,000 Fashion-MNIST
+    images, epochs took 0.75, 1.39 and 2.12 s, the step's Adam going from 0.66 to 1.75 ms
+    with 26,000-34,000 subnormal moments (issue 18). Zeroing them changes an update by
+    less than ``lr * 1e-30``; flushing costs two passes over ``m`` and ``v`` (0.06 ms for
+    the FC's 101,770 values), so it runs every few steps, not every one.
     """
 
     def __init__(
@@ -95,3 +117,6 @@ class Adam:
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
             p -= tmp
+            if self.t % FLUSH_EVERY == 0:
+                flush_subnormals(m, tmp)
+                flush_subnormals(v, tmp)
