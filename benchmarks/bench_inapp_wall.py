@@ -20,7 +20,7 @@ same seed must give the same numbers. Prints the median of each and the ratio ap
 headless against <= 1.2, with the load average.
 
 Usage: ``python benchmarks/bench_inapp_wall.py [--config default largest] [--repeats 3]
-[--neighbours 2] [--trainer thread process] [--nice 10] [--epochs 5]``
+[--neighbours 2] [--trainer thread process] [--nice 10] [--epochs 5] [--wait 3]``
 """
 
 from __future__ import annotations
@@ -65,8 +65,9 @@ def headless(config: dict) -> tuple[float, float, dict[str, float]]:
     return sum(e["seconds"] for e in epochs), wall, accuracy
 
 
-async def in_app(config: dict) -> tuple[float, dict[str, float]]:
-    """(wall seconds from ``t`` to the run's end, final test accuracy per model)."""
+async def in_app(config: dict, wait: float = 0.0) -> tuple[float, dict[str, float]]:
+    """(wall seconds from ``t`` to the run's end, final test accuracy per model); ``t`` is
+    pressed ``wait`` seconds after the Train tab is set up."""
     app = TuicnnApp()
     async with app.run_test(size=(100, 30)) as pilot:
         while not app.workspace_loaded:
@@ -77,6 +78,7 @@ async def in_app(config: dict) -> tuple[float, dict[str, float]]:
         for name, value in (*config.items(), ("epochs", EPOCHS)):
             app.screen.query_one(f"#set-{name}", Stepper).set_value(value)
         await pilot.pause()
+        await asyncio.sleep(wait)
         await pilot.press("t")
         while tab.training:
             await asyncio.sleep(0.05)
@@ -98,12 +100,18 @@ def main() -> int:
     parser.add_argument("--trainer", nargs="+", choices=("thread", "process"),
                         default=[TrainTab.trainer])
     parser.add_argument("--nice", type=int, default=train_tab.TRAINING_NICENESS)
+    parser.add_argument("--wait", type=float, default=0.0,
+                        help="seconds between setting the tab up and pressing t (default 0; "
+                        f"the app starts its training child {train_tab.PRESTART_SECONDS:g} s "
+                        "after the tab appears, so a learner who reads the tab first does "
+                        "not wait for it)")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     args = parser.parse_args()
     EPOCHS = args.epochs
     train_tab.TRAINING_NICENESS = args.nice
     print(f"In-app vs headless wall time, {EPOCHS} epochs, {args.neighbours} CPU-bound "
-          f"neighbour(s), training nice +{args.nice} in the app, {os.cpu_count()} CPUs; "
+          f"neighbour(s), training nice +{args.nice} in the app, t pressed after "
+          f"{args.wait:g} s, {os.cpu_count()} CPUs; "
           f"load before: {load()}")
     neighbours = start_neighbours(args.neighbours, own_session=not args.same_session)
     try:
@@ -121,7 +129,7 @@ def main() -> int:
                 row = [f"headless {seconds:5.2f} s (process {wall:5.2f})"]
                 for trainer in args.trainer:
                     TrainTab.trainer = trainer
-                    app_wall, accuracy = asyncio.run(in_app(config))
+                    app_wall, accuracy = asyncio.run(in_app(config, args.wait))
                     times[f"app ({trainer})"].append(app_wall)
                     same &= accuracy == reference
                     row.append(f"app ({trainer}) {app_wall:5.2f} s")

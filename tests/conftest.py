@@ -27,6 +27,16 @@ def _quiet_colour_env(monkeypatch):
         monkeypatch.delenv("NO_COLOR")
 
 
+@pytest.fixture(autouse=True)
+def _no_training_child_ahead(monkeypatch):
+    """Apps in tests start their training child at the first run, not 2 s after mount
+    (``TrainTab.prestart_seconds``): hundreds of apps would start as many Pythons.
+    ``tests/test_process_training.py`` turns it back on where it tests it."""
+    from tuicnn.tabs.train_tab import TrainTab
+
+    monkeypatch.setattr(TrainTab, "prestart_seconds", None)
+
+
 @pytest.fixture
 def colour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make colour detection deterministic: a truecolor terminal without ``NO_COLOR``.

@@ -208,6 +208,38 @@ async def test_the_train_tab_keeps_its_child_between_runs_and_ends_it_on_quit(sp
     assert gone(first)
 
 
+async def test_the_child_is_started_ahead_and_trains_the_first_run(split, monkeypatch):
+    monkeypatch.setattr(TrainTab, "prestart_seconds", 0.1)
+    app = TuicnnApp(split)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = app.screen.query_one(TrainTab)
+        await wait_until(pilot, lambda: tab._child is not None)
+        ahead = tab._child.pid
+        assert not gone(ahead) and tab.training_pid is None  # started, no run yet
+        app.screen.query_one("#set-epochs").set_value(1)
+        await pilot.pause()
+        await pilot.press("t")
+        await wait_until(pilot, lambda: tab.training_pid and not tab.training)
+        assert tab.training_pid == ahead and app.workspace.cnn.history
+    assert gone(ahead)
+
+
+@pytest.mark.parametrize("trainer", ["process", "thread"])
+async def test_a_child_started_ahead_ends_with_an_app_that_never_trained(
+        split, monkeypatch, trainer):
+    monkeypatch.setattr(TrainTab, "prestart_seconds", 0.05)
+    monkeypatch.setattr(TrainTab, "trainer", trainer)
+    app = TuicnnApp(split)
+    async with app.run_test(size=SIZE) as pilot:
+        tab = app.screen.query_one(TrainTab)
+        await pilot.pause(0.5)
+        child = tab._child
+        assert (child is not None) == (trainer == "process")  # threads need no child
+        pid = child.pid if child else None
+    if pid is not None:
+        await wait_until_gone(pid)
+
+
 async def test_quitting_mid_run_leaves_no_child(split):
     app = TuicnnApp(split)
     async with app.run_test(size=SIZE) as pilot:

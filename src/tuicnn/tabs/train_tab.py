@@ -8,6 +8,7 @@ replaced only when the run is over, so the Explore tab never reads weights being
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -61,6 +62,12 @@ BLAS_THREADS_PER_MODEL = 1
 """BLAS threads each model may use (the FC and the CNN train side by side, a core each).
 Measured: two per model were 4-5x slower on a busy machine, and no faster on a quiet one
 for the default nets (benchmarks/bench_inapp_wall.py, benchmarks/README.md)."""
+
+PRESTART_SECONDS = 2.0
+"""When the training child is started ahead of the first run, counted from the tab's mount:
+after the start-up's frames and the session's load. Its start (Python and NumPy: ~0.3 s of
+CPU, several seconds at nice +10 on a busy server) is then over before the first ``t``,
+which trains at once; it costs ~30 MB while it waits."""
 
 #: Widths (in cells) at which the layout spreads out; see train_tab.tcss.
 MEDIUM_WIDTH = 90
@@ -190,6 +197,8 @@ class TrainTab(Vertical, BaseTab):
     the UI's) or ``"thread"`` (niced threads of the app). See nn/process_training.py."""
     training_pid: int | None = None
     """The training child's process id, once a ``"process"`` run started it."""
+    prestart_seconds: float | None = PRESTART_SECONDS
+    """Start the child this long after mount, before any run (None: at the first run)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -321,6 +330,19 @@ class TrainTab(Vertical, BaseTab):
         self._tick(force=True)
         if self.screen.focused is None:
             self.focus_default()
+        if self.prestart_seconds is not None and self.trainer == "process":
+            self.set_timer(self.prestart_seconds, self._prestart_child)
+
+    def _prestart_child(self) -> None:
+        """Start the training child now, so that the first run does not wait for it."""
+        from tuicnn.nn import process_training
+
+        if self.trainer != "process" or not process_training.available():
+            return
+        with self._child_lock:
+            if self._child is None and not self._unmounted:
+                with contextlib.suppress(OSError):  # tried again, and reported, at the run
+                    self._child = process_training.TrainingProcess(TRAINING_NICENESS)
 
     def focus_default(self) -> None:
         """Focus the first setting rather than the tab bar: the arrows change it at once,
