@@ -7,7 +7,8 @@ tab keys (F3, then F2, ...) into the idle ones, one key at a time, round-robin, 
 each key to the first byte the app writes back: the start of the frame that answers it.
 
 Each instance visits Explore once before anything is timed (the first visit builds the tab).
-Printed: peak and median RSS of an idle instance (``VmRSS`` of each process) and the
+Printed: peak and median RSS of an idle instance (``VmRSS`` of each process; its training
+child, which the app starts 2 s after start-up, separately) and the
 key-to-first-byte distribution in the idle instances, against the same keys typed into one
 instance alone on the machine, measured first in the same run.
 
@@ -35,6 +36,20 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+def children_rss_mb(pid: int) -> float:
+    """Resident memory of ``pid``'s child processes together (its training child), in MB."""
+    total = 0.0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if line.startswith(("PPid:", "VmRSS:")))
+        except (OSError, ValueError):
+            continue
+        if int(fields.get("PPid", "0")) == pid and "VmRSS" in fields:
+            total += int(fields["VmRSS"].split()[0]) / 1024
+    return total
 
 
 def key_latency(terminal: Terminal, key: str, limit: float = 5.0) -> float | None:
@@ -120,6 +135,7 @@ def main() -> int:
     try:
         samples = typed(idle, args.keys, tuple(training))
         rss_after = [rss_mb(t.process.pid) for t in idle]
+        child_rss = [children_rss_mb(t.process.pid) for t in idle]
         busy_rss = [rss_mb(t.process.pid) for t in training]
     finally:
         for terminal in terminals:
@@ -129,7 +145,9 @@ def main() -> int:
     print(f"reference, one instance alone: key to first byte {summary(reference)}")
     print(f"idle instances while {args.training} train: key to first byte {summary(samples)}")
     print(f"RSS of an idle instance: median {statistics.median(rss_after):.0f} MB, "
-          f"max {max(rss_after):.0f} MB (at start-up: median {statistics.median(rss):.0f} MB)")
+          f"max {max(rss_after):.0f} MB (at start-up: median {statistics.median(rss):.0f} MB); "
+          f"its training child, started ahead of a run: median "
+          f"{statistics.median(child_rss):.0f} MB")
     print(f"RSS of a training instance: max {max(busy_rss):.0f} MB; load at the end {load}")
     return 0
 
