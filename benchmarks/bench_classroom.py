@@ -86,9 +86,15 @@ def warm_up(terminals: list[Terminal]) -> None:
     """Visit Explore once in each instance and come back: the first visit builds the tab
     (a few hundred ms of CPU), which a learner pays once, not per key."""
     for key in ("f3", "f2"):
+        before = [terminal.total() for terminal in terminals]
         for terminal in terminals:
             terminal.send(KEYS[key])
-        for terminal in terminals:
+        for terminal, written in zip(terminals, before, strict=True):
+            # Its answer first (until then its last write is old, and looks quiet), then
+            # 1 s of quiet: the tab is built and laid out before the next key.
+            deadline = time.monotonic() + 60
+            while terminal.total() == written and time.monotonic() < deadline:
+                time.sleep(0.05)
             while time.monotonic() - terminal.last_write() < 1.0:
                 time.sleep(0.05)
 
