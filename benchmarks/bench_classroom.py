@@ -38,18 +38,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def children_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid``'s child processes together (its training child), in MB."""
-    total = 0.0
+def rss_of_children_mb() -> dict[int, float]:
+    """Resident memory of every process's children together, in MB, by parent pid (one
+    pass over ``/proc``; an app's child is its training process)."""
+    totals: dict[int, float] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
                           if line.startswith(("PPid:", "VmRSS:")))
         except (OSError, ValueError):
             continue
-        if int(fields.get("PPid", "0")) == pid and "VmRSS" in fields:
-            total += int(fields["VmRSS"].split()[0]) / 1024
-    return total
+        if "PPid" in fields and "VmRSS" in fields:
+            parent = int(fields["PPid"])
+            totals[parent] = totals.get(parent, 0.0) + int(fields["VmRSS"].split()[0]) / 1024
+    return totals
 
 
 def key_latency(terminal: Terminal, key: str, limit: float = 5.0) -> float | None:
@@ -92,11 +94,7 @@ def warm_up(terminals: list[Terminal]) -> None:
         for terminal, written in zip(terminals, before, strict=True):
             # Its answer first (until then its last write is old, and looks quiet), then
             # 1 s of quiet: the tab is built and laid out before the next key.
-            deadline = time.monotonic() + 60
-            while terminal.total() == written and time.monotonic() < deadline:
-                time.sleep(0.05)
-            while time.monotonic() - terminal.last_write() < 1.0:
-                time.sleep(0.05)
+            terminal.settle(quiet=1.0, limit=60, since=written)
 
 
 def summary(samples: list[float]) -> str:
@@ -141,7 +139,8 @@ def main() -> int:
     try:
         samples = typed(idle, args.keys, tuple(training))
         rss_after = [rss_mb(t.process.pid) for t in idle]
-        child_rss = [children_rss_mb(t.process.pid) for t in idle]
+        children = rss_of_children_mb()
+        child_rss = [children.get(t.process.pid, 0.0) for t in idle]
         busy_rss = [rss_mb(t.process.pid) for t in training]
     finally:
         for terminal in terminals:

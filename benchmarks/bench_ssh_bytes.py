@@ -111,10 +111,12 @@ class Terminal:
     def send(self, text: str) -> None:
         os.write(self.master, text.encode())
 
-    def settle(self, quiet: float, limit: float) -> int:
+    def settle(self, quiet: float, limit: float, since: int | None = None) -> int:
         """Bytes written from now until nothing was written for ``quiet`` seconds (counted
-        from the first byte written after now, so a slow start is not taken for quiet)."""
-        start, t0 = self.total(), time.monotonic()
+        from the first byte written after now, so a slow start is not taken for quiet).
+        ``since``: a ``total()`` taken earlier, to count from then instead of now (a key
+        sent to many terminals before waiting on each)."""
+        start, t0 = self.total() if since is None else since, time.monotonic()
         while self.total() == start and time.monotonic() - t0 < limit:
             time.sleep(0.02)
         time.sleep(quiet)

@@ -330,19 +330,17 @@ class TrainTab(Vertical, BaseTab):
         self._tick(force=True)
         if self.screen.focused is None:
             self.focus_default()
-        if self.prestart_seconds is not None and self.trainer == "process":
+        if self.prestart_seconds is not None:
             self.set_timer(self.prestart_seconds, self._prestart_child)
 
     def _prestart_child(self) -> None:
         """Start the training child now, so that the first run does not wait for it."""
-        from tuicnn.nn import process_training
-
-        if self.trainer != "process" or not process_training.available():
+        if not self._uses_child:
             return
         with self._child_lock:
-            if self._child is None and not self._unmounted:
+            if not self._unmounted:
                 with contextlib.suppress(OSError):  # tried again, and reported, at the run
-                    self._child = process_training.TrainingProcess(TRAINING_NICENESS)
+                    self._ready_child()
 
     def focus_default(self) -> None:
         """Focus the first setting rather than the tab bar: the arrows change it at once,
@@ -562,28 +560,39 @@ class TrainTab(Vertical, BaseTab):
                          stop: threading.Event) -> Iterator[TrainEvent]:
         """Both models' events, from a niced child process (``trainer == "process"``) or
         from niced threads of this one. Either way the UI thread is scheduled first."""
-        from tuicnn.nn import process_training
-
         arrays = (split.x_train, split.y_train, split.x_test, split.y_test)
-        if self.trainer == "process" and process_training.available():
+        if self._uses_child:
             return self._in_child(models, arrays, config, stop)
         from tuicnn.nn.concurrent import train_concurrently
 
         return train_concurrently(models, *arrays, config, stop, nice=TRAINING_NICENESS,
                                   watch="conv1", blas_threads=BLAS_THREADS_PER_MODEL)
 
-    def _in_child(self, models: tuple, arrays: tuple, config: TrainConfig,
-                  stop: threading.Event) -> Iterator[TrainEvent]:
-        """Train in the tab's child process, started on the first run and kept for the
-        next; ended when the tab goes (see ``on_unmount``)."""
+    @property
+    def _uses_child(self) -> bool:
+        """Whether runs train in a child process (the ``"process"`` trainer, on POSIX)."""
+        from tuicnn.nn import process_training
+
+        return self.trainer == "process" and process_training.available()
+
+    def _ready_child(self) -> TrainingProcess:
+        """The tab's child, alive and at today's niceness: kept, or started now (replacing a
+        dead one). The caller holds ``_child_lock``."""
         from tuicnn.nn.process_training import TrainingProcess
 
+        child = self._child
+        if child is None or not child.alive or child.nice != TRAINING_NICENESS:
+            if child is not None:
+                child.close()
+            child = self._child = TrainingProcess(TRAINING_NICENESS)
+        return child
+
+    def _in_child(self, models: tuple, arrays: tuple, config: TrainConfig,
+                  stop: threading.Event) -> Iterator[TrainEvent]:
+        """Train in the tab's child process, started ahead of the first run (or by it) and
+        kept for the next; ended when the tab goes (see ``on_unmount``)."""
         with self._child_lock:
-            child = self._child
-            if child is None or not child.alive or child.nice != TRAINING_NICENESS:
-                if child is not None:
-                    child.close()
-                child = self._child = TrainingProcess(TRAINING_NICENESS)
+            child = self._ready_child()
             self.training_pid = child.pid
             self._child_busy = True
         try:
